@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+// acrawl: small Unix filters for concurrent web fetching and crawling.
+// The record contracts between the tools are in README.md and man/acrawl.7.
+import PackageDescription
+
+/// Release builds of the hot paths want the optimizer to cross module boundaries.
+let optimizedSettings: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
+let package = Package(
+    name: "acrawl",
+    products: [
+        .executable(name: "afetch", targets: ["afetch"]),
+        .executable(name: "alinks", targets: ["alinks"]),
+        .executable(name: "afilter", targets: ["afilter"]),
+        .executable(name: "astats", targets: ["astats"]),
+        .executable(name: "acrawl-fixture", targets: ["acrawl-fixture"]),
+    ],
+    dependencies: [
+        // Flag parsing, --help and shell completions for every executable (DESIGN.md section 3).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C at the edge: one system-library target per C library, typed wrappers only.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CPSL", pkgConfig: "libpsl",
+            providers: [.apt(["libpsl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        // Core modules, each named for what it does.
+        .target(name: "NDJSON", swiftSettings: optimizedSettings),
+        .target(name: "URLs", dependencies: ["CCurl"], swiftSettings: optimizedSettings),
+        .target(name: "FetchEngine", dependencies: ["CCurl", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
+        .target(name: "HTMLLinks", dependencies: ["CLibXML2", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
+        .target(name: "Scope", dependencies: ["CPSL", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
+        .target(name: "Stats", dependencies: ["NDJSON"], swiftSettings: optimizedSettings),
+        .target(
+            name: "ToolSupport",
+            dependencies: ["NDJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "FixtureSite", dependencies: ["CZlib"]),
+
+        // Thin executables: flag parsing and wiring only.
+        .executableTarget(name: "afetch", dependencies: ["FetchEngine", "ToolSupport"]),
+        .executableTarget(name: "alinks", dependencies: ["HTMLLinks", "ToolSupport"]),
+        .executableTarget(name: "afilter", dependencies: ["Scope", "ToolSupport"]),
+        .executableTarget(name: "astats", dependencies: ["Stats", "ToolSupport"]),
+        .executableTarget(name: "acrawl-fixture", dependencies: ["FixtureSite", "ToolSupport"]),
+        // The NDJSON core alone, measured by scripts/bench.
+        .executableTarget(name: "ndjson-bench", dependencies: ["NDJSON"], swiftSettings: optimizedSettings),
+
+        // Tests: one target per module, plus end-to-end pipelines over the built tools.
+        .target(name: "TestSupport", dependencies: ["NDJSON"], path: "Tests/TestSupport"),
+        .testTarget(name: "NDJSONTests", dependencies: ["NDJSON"]),
+        .testTarget(name: "URLsTests", dependencies: ["URLs"]),
+        .testTarget(name: "FetchEngineTests", dependencies: ["FetchEngine"]),
+        .testTarget(name: "HTMLLinksTests", dependencies: ["HTMLLinks"]),
+        .testTarget(name: "ScopeTests", dependencies: ["Scope"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "FixtureSiteTests", dependencies: ["FixtureSite", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FixtureSite", "URLs", "NDJSON"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// FetchEngine: arrives with its issue.

@@ -1,0 +1,2 @@
+/// Placeholder until the fixture server lands.
+public enum Site {}

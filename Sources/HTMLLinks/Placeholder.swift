@@ -1,0 +1,1 @@
+// HTMLLinks: arrives with its issue.

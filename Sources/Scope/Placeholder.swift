@@ -1,0 +1,1 @@
+// Scope: arrives with its issue.

@@ -1,0 +1,1 @@
+// Stats: arrives with its issue.

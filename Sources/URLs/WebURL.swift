@@ -1,0 +1,124 @@
+import CCurl
+
+/// Why a string is not a usable URL.
+public struct URLParseError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// libcurl's code for the failure (CURLUcode).
+    public let code: Int
+    /// libcurl's description of it.
+    public let description: String
+
+    init(_ code: CURLUcode) {
+        self.code = Int(code.rawValue)
+        self.description = String(cString: curl_url_strerror(code))
+    }
+}
+
+/// One URL, parsed by libcurl's URL API (`curl_url`), the same parser afetch's
+/// transfers use, so every tool agrees on what a URL, its host and its port are.
+///
+/// Any scheme parses (links to `mailto:` must be recognised to be dropped);
+/// whether a scheme may be fetched is the fetch engine's decision.
+public struct WebURL: Sendable, Hashable, CustomStringConvertible {
+    /// The whole URL as libcurl writes it back: scheme and host lower-cased,
+    /// dot segments removed, spaces and non-ASCII bytes percent-encoded.
+    public let string: String
+    /// Lower-case scheme, such as `https`.
+    public let scheme: String
+    /// Host name, lower-cased, IDN as UTF-8 the way it was given; IPv6 in brackets. Empty when none.
+    public let host: String
+    /// The explicit port, if the URL names one.
+    public let port: Int?
+    /// Path, starting with `/` for URLs with a host.
+    public let path: String
+    /// Query without its `?`, or nil.
+    public let query: String?
+    /// Fragment without its `#`, or nil.
+    public let fragment: String?
+    /// `user` or `user:password` as written (percent-encoded), or nil.
+    public let userInfo: String?
+
+    public var description: String { string }
+
+    /// Parses an absolute URL.
+    public init(_ text: String) throws {
+        let handle = try URLHandle()
+        try handle.set(text)
+        try self.init(handle)
+    }
+
+    /// Resolves `reference` against this URL as RFC 3986 section 5 says.
+    public func resolving(_ reference: String) throws -> WebURL {
+        let handle = try URLHandle()
+        try handle.set(string)
+        try handle.set(reference)
+        return try WebURL(handle)
+    }
+
+    private init(_ handle: URLHandle) throws {
+        string = try handle.get(CURLUPART_URL) ?? ""
+        scheme = (try handle.get(CURLUPART_SCHEME) ?? "").lowercased()
+        host = (try handle.get(CURLUPART_HOST) ?? "").lowercased()
+        port = (try handle.get(CURLUPART_PORT)).flatMap { Int($0) }
+        path = try handle.get(CURLUPART_PATH) ?? ""
+        query = try handle.get(CURLUPART_QUERY)
+        fragment = try handle.get(CURLUPART_FRAGMENT)
+        let user = try handle.get(CURLUPART_USER)
+        let password = try handle.get(CURLUPART_PASSWORD)
+        userInfo = password.map { (user ?? "") + ":" + $0 } ?? user
+    }
+
+    /// The port a connection would use: the explicit one, or the scheme's default.
+    public var effectivePort: Int? {
+        if let port { return port }
+        return WebURL.defaultPorts[scheme]
+    }
+
+    /// `host:port` with the default port left out: what `--same-host` compares.
+    public var authority: String {
+        guard let port, port != WebURL.defaultPorts[scheme] else { return host }
+        return "\(host):\(port)"
+    }
+
+    /// The URL without its fragment.
+    public var withoutFragment: String {
+        guard fragment != nil, let hash = string.firstIndex(of: "#") else { return string }
+        return String(string[..<hash])
+    }
+
+    static let defaultPorts = ["http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443]
+}
+
+/// A curl_url handle, freed with its owner.
+final class URLHandle {
+    let pointer: OpaquePointer
+
+    init() throws {
+        guard let pointer = curl_url() else { throw URLParseError(CURLUE_OUT_OF_MEMORY) }
+        self.pointer = pointer
+    }
+
+    deinit { curl_url_cleanup(pointer) }
+
+    /// Sets the whole URL; relative to the current one when it already holds a URL.
+    func set(_ text: String) throws {
+        let flags = UInt32(CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
+        let code = curl_url_set(pointer, CURLUPART_URL, text, flags)
+        guard code == CURLUE_OK else { throw URLParseError(code) }
+    }
+
+    /// One part, or nil when the URL has none of it.
+    func get(_ part: CURLUPart) throws -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        let code = curl_url_get(pointer, part, &value, 0)
+        switch code {
+        case CURLUE_OK:
+            defer { curl_free(value) }
+            return value.map { String(cString: $0) }
+        case CURLUE_NO_USER, CURLUE_NO_PASSWORD, CURLUE_NO_PORT, CURLUE_NO_QUERY,
+             CURLUE_NO_FRAGMENT, CURLUE_NO_HOST, CURLUE_NO_OPTIONS, CURLUE_NO_ZONEID:
+            return nil
+        default:
+            throw URLParseError(code)
+        }
+    }
+}

@@ -1,0 +1,7 @@
+import ToolSupport
+import FixtureSite
+
+@main
+struct FixtureMain {
+    static func main() {}
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+import ToolSupport
+
+@main
+struct AFetch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "afetch",
+        abstract: "Not built yet.",
+        version: acrawlVersion)
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {}
+}

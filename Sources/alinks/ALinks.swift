@@ -1,0 +1,14 @@
+import ArgumentParser
+import ToolSupport
+
+@main
+struct ALinks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alinks",
+        abstract: "Not built yet.",
+        version: acrawlVersion)
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {}
+}
