@@ -2,7 +2,7 @@ import ArgumentParser
 import ToolSupport
 
 @main
-struct AFetch: ParsableCommand {
+struct AFetch: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "afetch",
         abstract: "Not built yet.",

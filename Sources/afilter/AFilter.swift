@@ -2,7 +2,7 @@ import ArgumentParser
 import ToolSupport
 
 @main
-struct AFilter: ParsableCommand {
+struct AFilter: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "afilter",
         abstract: "Not built yet.",

@@ -2,7 +2,7 @@ import ArgumentParser
 import ToolSupport
 
 @main
-struct ALinks: ParsableCommand {
+struct ALinks: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "alinks",
         abstract: "Not built yet.",

@@ -2,7 +2,7 @@ import ArgumentParser
 import ToolSupport
 
 @main
-struct AStats: ParsableCommand {
+struct AStats: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "astats",
         abstract: "Not built yet.",
