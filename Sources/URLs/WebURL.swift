@@ -19,8 +19,8 @@ public struct URLParseError: Error, CustomStringConvertible, Equatable, Sendable
 /// Any scheme parses (links to `mailto:` must be recognised to be dropped);
 /// whether a scheme may be fetched is the fetch engine's decision.
 public struct WebURL: Sendable, Hashable, CustomStringConvertible {
-    /// The whole URL as libcurl writes it back: scheme and host lower-cased,
-    /// dot segments removed, spaces and non-ASCII bytes percent-encoded.
+    /// The whole URL as libcurl writes it back: scheme lower-cased, host as
+    /// given, dot segments removed, spaces and non-ASCII bytes percent-encoded.
     public let string: String
     /// Lower-case scheme, such as `https`.
     public let scheme: String
@@ -39,19 +39,37 @@ public struct WebURL: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { string }
 
-    /// Parses an absolute URL.
+    /// Parses an absolute URL. Surrounding ASCII blanks are an error, as in libcurl.
     public init(_ text: String) throws {
+        try self.init(parsing: URIReference(text[...]))
+    }
+
+    /// Resolves `reference` against this URL as RFC 3986 section 5.2 says.
+    public func resolving(_ reference: String) throws -> WebURL {
+        try WebURL(parsing: URIReference(string[...]).resolving(URIReference(reference[...])))
+    }
+
+    private init(parsing reference: URIReference) throws {
+        guard let scheme = reference.scheme else { throw URLParseError(CURLUE_BAD_SCHEME) }
+        if reference.authority == nil {
+            // An opaque URI such as mailto:x or urn:y: libcurl parses only URLs with an authority.
+            self.init(opaqueScheme: scheme.lowercased(), reference: reference)
+            return
+        }
         let handle = try URLHandle()
-        try handle.set(text)
+        try handle.set(reference.string)
         try self.init(handle)
     }
 
-    /// Resolves `reference` against this URL as RFC 3986 section 5 says.
-    public func resolving(_ reference: String) throws -> WebURL {
-        let handle = try URLHandle()
-        try handle.set(string)
-        try handle.set(reference)
-        return try WebURL(handle)
+    private init(opaqueScheme: String, reference: URIReference) {
+        scheme = opaqueScheme
+        host = ""
+        port = nil
+        path = String(reference.path)
+        query = reference.query.map(String.init)
+        fragment = reference.fragment.map(String.init)
+        userInfo = nil
+        string = reference.string
     }
 
     private init(_ handle: URLHandle) throws {
