@@ -7,9 +7,7 @@ final class Job {
     let sequence: Int
     /// The URL as the input gave it, trimmed: the record's `url`.
     let requestedURL: String
-    /// The URL as libcurl parsed it; what is sent.
-    let target: WebURL
-    /// `host:port` the per-host limits and cooldowns apply to.
+    /// `scheme://host:port` the per-host limits and cooldowns apply to.
     let hostKey: String
     /// The input object's bytes, when the input was an object, for pass-through of its fields.
     let inputObject: [UInt8]?
@@ -20,11 +18,10 @@ final class Job {
     /// A retry waits until this time (monotonic seconds).
     var notBefore = 0.0
 
-    init(sequence: Int, requestedURL: String, target: WebURL, inputObject: [UInt8]?) {
+    init(sequence: Int, requestedURL: String, hostKey: String, inputObject: [UInt8]?) {
         self.sequence = sequence
         self.requestedURL = requestedURL
-        self.target = target
-        self.hostKey = target.scheme + "://" + target.authority
+        self.hostKey = hostKey
         self.inputObject = inputObject
     }
 }
@@ -100,17 +97,16 @@ struct InputParser {
         if text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             return failure(.invalidURL, "URL contains control characters")
         }
-        let target: WebURL
-        do {
-            target = try WebURL(text)
-        } catch {
-            return failure(.invalidURL, "\(error)")
+        // Only the scheme and authority are read here, for scheduling; libcurl
+        // parses the whole URL when the transfer starts (an error there is
+        // `invalid_url` too), so each URL is parsed by libcurl once, not twice.
+        guard let origin = URLOrigin(text) else {
+            return failure(.invalidURL, "not an absolute URL with a scheme and a host")
         }
-        guard target.scheme == "http" || target.scheme == "https" else {
-            return failure(.unsupportedScheme, "scheme \"\(target.scheme)\" is not http or https")
+        guard origin.scheme == "http" || origin.scheme == "https" else {
+            return failure(.unsupportedScheme, "scheme \"\(origin.scheme)\" is not http or https")
         }
-        guard !target.host.isEmpty else { return failure(.invalidURL, "URL has no host") }
-        return .fetch(Job(sequence: sequence, requestedURL: text, target: target, inputObject: inputObject))
+        return .fetch(Job(sequence: sequence, requestedURL: text, hostKey: origin.key, inputObject: inputObject))
     }
 }
 

@@ -86,7 +86,7 @@ final class Transfer {
         headers.removeAll(keepingCapacity: true)
         errorBuffer[0] = 0
         attemptStart = now
-        try easy.set(CURLOPT_URL, job.target.string)
+        try easy.set(CURLOPT_URL, job.requestedURL)
     }
 
     /// Takes body bytes from libcurl; refuses them past maxBody, which ends the transfer.

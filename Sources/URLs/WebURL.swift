@@ -153,3 +153,28 @@ final class URLHandle {
         }
     }
 }
+
+/// The scheme and authority of a URL, split by RFC 3986's grammar without a
+/// full parse: what a scheduler needs to group requests by origin.
+public struct URLOrigin: Sendable, Equatable {
+    /// Lower-case scheme.
+    public let scheme: String
+    /// Lower-case host, IPv6 in brackets.
+    public let host: String
+    /// The port, the scheme's default when none is written.
+    public let port: Int?
+
+    /// Nil when the text has no scheme or no host.
+    public init?(_ text: String) {
+        let reference = URIReference(text)
+        guard let scheme = reference.scheme, let authorityBytes = reference.authority else { return nil }
+        let authority = Authority(authorityBytes)
+        guard !authority.host.isEmpty else { return nil }
+        self.scheme = String(decoding: scheme, as: UTF8.self).lowercased()
+        host = authority.host
+        port = authority.port ?? WebURL.defaultPorts[self.scheme]
+    }
+
+    /// `scheme://host:port`, with the port always written: equal keys, same origin.
+    public var key: String { "\(scheme)://\(host):\(port.map(String.init) ?? "")" }
+}
