@@ -31,7 +31,8 @@ public func parseStatuses(_ text: String) throws -> Set<Int> {
 
 /// A header must be `Name: value`, with no CR or LF anywhere (no request splitting).
 public func validateHeader(_ header: String) throws {
-    guard !header.contains("\r"), !header.contains("\n") else {
+    // On bytes: "\r\n" is one Character in Swift, so a Character search would miss it.
+    guard !header.utf8.contains(13), !header.utf8.contains(10) else {
         throw FlagError("--header must not contain CR or LF: \(header.debugDescription)")
     }
     guard let colon = header.firstIndex(of: ":"), colon != header.startIndex,
