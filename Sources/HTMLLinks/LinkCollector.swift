@@ -23,69 +23,58 @@ struct RawLink {
 /// (DESIGN.md section 8: 2-4x faster than htmlReadMemory and a tree walk).
 ///
 /// One parser context serves every page (xmlCtxtResetPush between pages), so
-/// per-page setup costs no allocation of dictionaries or SAX tables.
+/// per-page setup allocates no dictionaries or SAX tables.
 final class LinkCollector {
-    /// Which tags to report.
-    let selection: TagSelection
-    /// The longest anchor text kept, in Unicode scalars.
-    let maxTextCharacters: Int
-
-    /// The page's links, in document order of their start tags.
-    private(set) var links: [RawLink] = []
-    /// Attribute values the links point into.
-    private(set) var values: [UInt8] = []
-    /// Anchor texts the links point into.
-    private(set) var text: [UInt8] = []
-    /// The first `<base href>`, in `values`.
-    private(set) var baseHref: Range<Int>?
-
-    /// The index in `links` of the `<a>` whose text is being collected.
-    private var openAnchor: Int?
-    private var textCharacters = 0
-    private var pendingSpace = false
+    /// What the callbacks build, behind a pointer: the callbacks reach it
+    /// without Unmanaged retains or the dynamic exclusivity checks that class
+    /// properties cost on every access.
+    private let state: UnsafeMutablePointer<CollectorState>
     private var parser: htmlParserCtxtPtr?
 
-    /// libxml2 reads the input in chunks of this size; its own buffer stays small
-    /// however large the page (it discards consumed input as it goes).
-    private static let chunkSize = 1 << 16
+    /// The page's links, in document order of their start tags.
+    var links: [RawLink] { state.pointee.links }
+    /// Attribute values the links point into.
+    var values: [UInt8] { state.pointee.values }
+    /// Anchor texts the links point into.
+    var text: [UInt8] { state.pointee.text }
+    /// The first `<base href>`, in `values`.
+    var baseHref: Range<Int>? { state.pointee.baseHref }
+
     /// Recover from any markup, report nothing, never touch the network, and
     /// ignore `<meta charset>`: afetch already decoded the body to UTF-8.
     private static let parseOptions = Int32(
         HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
             | HTML_PARSE_NONET.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
 
+    /// Reports links of the `selection` tags, anchor text cut to `maxTextCharacters` scalars.
     init(selection: TagSelection, maxTextCharacters: Int) {
-        self.selection = selection
-        self.maxTextCharacters = maxTextCharacters
+        state = .allocate(capacity: 1)
+        state.initialize(to: CollectorState(selection: selection, maxTextCharacters: maxTextCharacters))
         CLibXML2_silenceErrors()
     }
 
     deinit {
         if let parser { htmlFreeParserCtxt(parser) }
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     /// Parses one page (UTF-8, no NUL bytes) and leaves its links in `links`.
     func collect(_ html: UnsafeBufferPointer<UInt8>) {
-        links.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        text.removeAll(keepingCapacity: true)
-        baseHref = nil
-        openAnchor = nil
+        state.pointee.reset()
         let parser = preparedParser()
-        var offset = 0
-        while offset < html.count {
-            let length = min(Self.chunkSize, html.count - offset)
-            let chunk = UnsafeRawPointer(html.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
-            htmlParseChunk(parser, chunk, Int32(length), 0)
-            offset += length
-        }
-        htmlParseChunk(parser, nil, 0, 1)
-        closeAnchor()
+        // The whole page is in memory already, so it goes in as one final
+        // chunk: with `terminate` set, libxml2 skips the look-ahead scans it
+        // otherwise makes before each tag and text run, in case the rest has
+        // not arrived (htmlParseTryOrFinish), about 9% of its work here.
+        let bytes = UnsafeRawPointer(html.baseAddress)?.assumingMemoryBound(to: CChar.self)
+        htmlParseChunk(parser, bytes, Int32(clamping: html.count), 1)
+        state.pointee.closeAnchor()
     }
 
     /// A parser context ready for a new document: created once, then reset.
     private func preparedParser() -> htmlParserCtxtPtr {
-        let context = Unmanaged.passUnretained(self).toOpaque()
+        let context = UnsafeMutableRawPointer(state)
         if let parser {
             xmlCtxtResetPush(parser, nil, 0, nil, nil)
             // xmlCtxtReset is the XML reset: it clears the flag that selects
@@ -111,10 +100,42 @@ final class LinkCollector {
         parser = created
         return created
     }
+}
+
+/// The links of the page being parsed, and the SAX handlers that find them.
+struct CollectorState {
+    /// Which tags to report.
+    let selection: TagSelection
+    /// The longest anchor text kept, in Unicode scalars.
+    let maxTextCharacters: Int
+
+    var links: [RawLink] = []
+    var values: [UInt8] = []
+    var text: [UInt8] = []
+    var baseHref: Range<Int>?
+
+    /// The index in `links` of the `<a>` whose text is being collected.
+    private var openAnchor: Int?
+    private var textCharacters = 0
+    private var pendingSpace = false
+
+    init(selection: TagSelection, maxTextCharacters: Int) {
+        self.selection = selection
+        self.maxTextCharacters = maxTextCharacters
+    }
+
+    /// Forgets the last page, keeping the memory.
+    mutating func reset() {
+        links.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+        baseHref = nil
+        closeAnchor()
+    }
 
     // MARK: - SAX events
 
-    fileprivate func startElement(_ name: UnsafePointer<UInt8>, _ attributes: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
+    mutating func startElement(_ name: UnsafePointer<UInt8>, _ attributes: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
         guard let element = ElementName(name) else { return }
         if element == .base {
             if baseHref == nil, let href = Attributes(attributes).href { baseHref = store(href) }
@@ -151,37 +172,50 @@ final class LinkCollector {
         }
     }
 
-    fileprivate func endElement(_ name: UnsafePointer<UInt8>) {
+    mutating func endElement(_ name: UnsafePointer<UInt8>) {
         if name[0] == UInt8(ascii: "a") && name[1] == 0 { closeAnchor() }
     }
 
     /// Appends text to the open anchor: runs of ASCII whitespace become one
     /// space, none at either end, at most `maxTextCharacters` scalars.
-    fileprivate func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let anchor = openAnchor, textCharacters < maxTextCharacters else { return }
         let start = links[anchor].text.lowerBound
-        for byte in bytes {
-            if isHTMLWhitespace(byte) {
+        var i = 0
+        while i < bytes.count {
+            if isHTMLWhitespace(bytes[i]) {
                 if text.count > start { pendingSpace = true }
+                i += 1
                 continue
             }
-            if byte & 0xC0 != 0x80 {
-                // The first byte of a scalar: it (and a pending space) must fit.
-                let needed = pendingSpace ? 2 : 1
-                if textCharacters + needed > maxTextCharacters {
-                    textCharacters = maxTextCharacters
-                    pendingSpace = false
-                    break
+            // A word: as many of its scalars as fit, after the pending space.
+            var end = i
+            var scalars = pendingSpace ? 1 : 0
+            let room = maxTextCharacters - textCharacters
+            while end < bytes.count && !isHTMLWhitespace(bytes[end]) {
+                if bytes[end] & 0xC0 != 0x80 {
+                    if scalars == room { break }
+                    scalars += 1
                 }
-                if pendingSpace { text.append(0x20); pendingSpace = false }
-                textCharacters += needed
+                end += 1
             }
-            text.append(byte)
+            if scalars == 0 || (pendingSpace && scalars == 1) {
+                textCharacters = maxTextCharacters  // not even one scalar fits: the text is full
+                break
+            }
+            if pendingSpace { text.append(0x20); pendingSpace = false }
+            text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+            textCharacters += scalars
+            if end < bytes.count && !isHTMLWhitespace(bytes[end]) {
+                textCharacters = maxTextCharacters  // the word was cut: the text is full
+                break
+            }
+            i = end
         }
         links[anchor].text = start..<text.count
     }
 
-    private func closeAnchor() {
+    mutating func closeAnchor() {
         openAnchor = nil
         pendingSpace = false
     }
@@ -189,18 +223,18 @@ final class LinkCollector {
     // MARK: - Storage
 
     /// Copies a NUL-terminated attribute value into `values`.
-    private func store(_ value: UnsafePointer<UInt8>) -> Range<Int> {
+    private mutating func store(_ value: UnsafePointer<UInt8>) -> Range<Int> {
         let start = values.count
         values.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(value)))
         return start..<values.count
     }
 
-    private func append(_ tag: LinkTag, _ attribute: LinkAttribute, _ value: Range<Int>) {
+    private mutating func append(_ tag: LinkTag, _ attribute: LinkAttribute, _ value: Range<Int>) {
         links.append(RawLink(tag: tag, attribute: attribute, value: value, text: 0..<0, rel: nil, nofollow: false))
     }
 
     /// One link per image candidate of a `srcset`.
-    private func appendSourceSet(_ tag: LinkTag, _ stored: Range<Int>) {
+    private mutating func appendSourceSet(_ tag: LinkTag, _ stored: Range<Int>) {
         let candidates = values.withUnsafeBufferPointer { sourceSetURLs(in: UnsafeBufferPointer(rebasing: $0[stored])) }
         for url in candidates {
             append(tag, .srcset, (stored.lowerBound + url.lowerBound)..<(stored.lowerBound + url.upperBound))
@@ -210,21 +244,21 @@ final class LinkCollector {
 
 /// The C callbacks libxml2 calls; `static let` so they are plain C function
 /// pointers with no actor isolation (DESIGN.md section 8). The context is the
-/// collector, passed unretained: it owns the parser, so it outlives every call.
+/// collector's state, which lives as long as the parser that calls back.
 private enum SAXCallbacks {
     static let startElement: startElementSAXFunc = { context, name, attributes in
         guard let context, let name else { return }
-        Unmanaged<LinkCollector>.fromOpaque(context).takeUnretainedValue().startElement(name, attributes)
+        context.assumingMemoryBound(to: CollectorState.self).pointee.startElement(name, attributes)
     }
 
     static let endElement: endElementSAXFunc = { context, name in
         guard let context, let name else { return }
-        Unmanaged<LinkCollector>.fromOpaque(context).takeUnretainedValue().endElement(name)
+        context.assumingMemoryBound(to: CollectorState.self).pointee.endElement(name)
     }
 
     static let characters: charactersSAXFunc = { context, bytes, length in
         guard let context, let bytes, length > 0 else { return }
-        Unmanaged<LinkCollector>.fromOpaque(context).takeUnretainedValue()
+        context.assumingMemoryBound(to: CollectorState.self).pointee
             .characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
     }
 

@@ -61,28 +61,23 @@ public final class LinkExtractor {
     public private(set) var counts = ExtractionCounts()
 
     private let collector: LinkCollector
-    private var resolver = LinkResolver()
     private var body = PageBody()
-    private var output = JSONBuffer(capacity: 1 << 17)
-    private var reference: [UInt8] = []
-    private var resolved: [UInt8] = []
-    private var seen: Set<String> = []
-    private let sink: (UnsafeBufferPointer<UInt8>) -> Void
+    private var writer: LinkWriter
     /// `--carry` names as bytes, to compare with keys without decoding them.
     private let carryKeys: [[UInt8]]
 
     /// Output is handed to `sink` in blocks of whole records.
     public init(options: ExtractionOptions, sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
         self.options = options
-        self.sink = sink
         collector = LinkCollector(selection: options.tags, maxTextCharacters: max(options.maxText, 0))
+        writer = LinkWriter(options: options, sink: sink)
         carryKeys = options.carry.map { Array($0.utf8) }
     }
 
     /// Processes one input line. Throws, after counting it as skipped, when the
     /// line is not a JSON object or its body cannot be read.
     public func process(line: UnsafeBufferPointer<UInt8>) throws(RecordError) {
-        defer { flush() }
+        defer { writer.flush() }
         let scanner = JSONScanner(line)
         var page = PageFields(carryCount: carryKeys.count)
         do {
@@ -92,7 +87,7 @@ public final class LinkExtractor {
             counts.invalid += 1
             throw RecordError(description: "\(error)")
         }
-        if options.pages { writePageRecord(scanner) }
+        if options.pages { writer.writePageRecord(scanner) }
         guard page.ok, page.isHTMLType != false, page.body != nil else {
             counts.skipped += 1
             return
@@ -109,24 +104,10 @@ public final class LinkExtractor {
         }
         counts.pages += 1
         body.withBytes { collector.collect($0) }
-        setBase(page, scanner)
-        writeLinks(page, scanner)
-    }
-
-    /// Hands out what is buffered.
-    private func flush() {
-        guard !output.bytes.isEmpty else { return }
-        output.bytes.withUnsafeBufferPointer { sink($0) }
-        output.removeAll()
-    }
-
-    private func writePageRecord(_ scanner: JSONScanner) {
-        output.beginObject()
-        try? output.copyMembers(of: scanner) { member in
-            scanner.key(member, is: Keys.body) || scanner.key(member, is: Keys.bodyBase64)
-        }
-        output.endObject()
-        output.newline()
+        let pageURL = page.urlMember.map { scanner.decodeString(contentOf: $0.value) }
+        writer.setBase(pageURL: pageURL, baseHref: collector.baseHref.map { collector.values[$0] })
+        counts.links += writer.writeLinks(collector.links, values: collector.values, text: collector.text,
+                                          page: page, scanner: scanner)
     }
 
     private func loadBody(_ page: PageFields, _ scanner: JSONScanner) throws {
@@ -135,7 +116,7 @@ public final class LinkExtractor {
         switch kind {
         case .text: body.setJSONString(value)
         case .base64:
-            if member.value.count > 2 && value.contains(UInt8(ascii: "\\")) {
+            if value.contains(UInt8(ascii: "\\")) {
                 // Escapes in base64 text are legal JSON, if odd: decode them first.
                 var decoded = Array(scanner.decodeString(contentOf: member.value).utf8)
                 try decoded.withUnsafeMutableBufferPointer { try body.setBase64(UnsafeBufferPointer($0)) }
@@ -145,82 +126,10 @@ public final class LinkExtractor {
         case .path: try body.setFile(scanner.decodeString(contentOf: member.value))
         }
     }
-
-    /// The base URL: the first `<base href>` resolved against the page's URL, else the page's URL.
-    private func setBase(_ page: PageFields, _ scanner: JSONScanner) {
-        let pageURL = page.urlMember.flatMap { try? WebURL(scanner.decodeString(contentOf: $0.value)) }
-        var base = pageURL
-        if let href = collector.baseHref {
-            let found = collector.values.withUnsafeBufferPointer { values in
-                cleanReference(UnsafeBufferPointer(rebasing: values[href]), into: &reference)
-            }
-            if found {
-                let text = String(decoding: reference, as: UTF8.self)
-                if let resolved = try? pageURL.map({ try $0.resolving(text) }) ?? WebURL(text) { base = resolved }
-            }
-        }
-        resolver.setBase(base)
-    }
-
-    private func writeLinks(_ page: PageFields, _ scanner: JSONScanner) {
-        let depth = page.depth + 1
-        if options.unique { seen.removeAll(keepingCapacity: true) }
-        collector.values.withUnsafeBufferPointer { values in
-            collector.text.withUnsafeBufferPointer { text in
-                for link in collector.links {
-                    guard cleanReference(UnsafeBufferPointer(rebasing: values[link.value]), into: &reference) else { continue }
-                    let kept = reference.withUnsafeBufferPointer { reference in
-                        (options.keepSchemes || !hasDroppedScheme(reference)) && resolver.resolve(reference, into: &resolved)
-                    }
-                    guard kept else { continue }
-                    if options.unique && !seen.insert(String(decoding: resolved, as: UTF8.self)).inserted { continue }
-                    writeLink(link, values: values, text: text, depth: depth, page: page, scanner: scanner)
-                    counts.links += 1
-                    if output.bytes.count >= 1 << 16 { flush() }
-                }
-            }
-        }
-    }
-
-    private func writeLink(_ link: RawLink, values: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>,
-                           depth: Int, page: PageFields, scanner: JSONScanner) {
-        output.beginObject()
-        output.key("url")
-        resolved.withUnsafeBufferPointer { output.string(utf8: $0) }
-        output.key("from")
-        if let from = page.fromMember {
-            output.raw(UnsafeBufferPointer(rebasing: scanner.bytes[from.value]))
-        } else {
-            output.null()
-        }
-        output.key("tag")
-        output.string(utf8: bytes(of: link.tag.name))
-        output.key("attr")
-        output.string(utf8: bytes(of: link.attribute.name))
-        output.key("text")
-        output.string(utf8: UnsafeBufferPointer(rebasing: text[link.text]))
-        if let rel = link.rel {
-            output.key("rel")
-            output.string(utf8: UnsafeBufferPointer(rebasing: values[rel]))
-        }
-        if link.nofollow {
-            output.key("nofollow")
-            output.bool(true)
-        }
-        output.key("depth")
-        output.number(depth)
-        for (index, member) in page.carried.enumerated() {
-            guard let member else { continue }
-            output.key(options.carry[index])
-            output.raw(UnsafeBufferPointer(rebasing: scanner.bytes[member.value]))
-        }
-        output.endObject()
-        output.newline()
-    }
 }
 
 /// What one pass over an input record's members finds.
-private struct PageFields {
+struct PageFields {
     enum BodyKind { case text, base64, path }
 
     var ok = true
@@ -234,10 +143,8 @@ private struct PageFields {
 
     init(carryCount: Int) { carried = Array(repeating: nil, count: carryCount) }
 
-    /// The page's address: `final_url`, else `url`.
+    /// The page's address, and each link's `from`: `final_url`, else `url`.
     var urlMember: JSONMember? { finalURL ?? url }
-    /// The member whose raw value becomes each link's `from`.
-    var fromMember: JSONMember? { urlMember }
 
     mutating func note(_ member: JSONMember, in scanner: JSONScanner, carry: [[UInt8]]) {
         for (index, name) in carry.enumerated() where name.withUnsafeBufferPointer({ scanner.key(member, is: $0) }) {
@@ -263,7 +170,7 @@ private struct PageFields {
 }
 
 /// Field names compared with record keys.
-private enum Keys {
+enum Keys {
     static var body: UnsafeBufferPointer<UInt8> { bytes(of: "body") }
     static var bodyBase64: UnsafeBufferPointer<UInt8> { bytes(of: "body_base64") }
     static var bodyPath: UnsafeBufferPointer<UInt8> { bytes(of: "body_path") }

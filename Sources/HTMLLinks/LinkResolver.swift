@@ -14,9 +14,11 @@ import URLs
 /// the result is the module's to the byte; ResolverTests compare the two on
 /// thousands of references. Everything else goes the module's way.
 struct LinkResolver {
-    /// The base URL, nil when the page's URL is unusable (then only absolute links resolve).
-    private(set) var base: WebURL?
-    /// `scheme://authority` of the base, as libcurl wrote it; empty when the fast path is off.
+    /// The base as given, parsed by the URLs module only when a link needs the slow path.
+    private var baseText: String?
+    /// The parsed base, once parsed; nil inside when it does not parse.
+    private var parsedBase: WebURL??
+    /// `scheme://authority` of the base, as libcurl writes it; empty when the fast path is off.
     private var prefix: [UInt8] = []
     /// The base's path, starting with `/`.
     private var basePath: [UInt8] = []
@@ -24,25 +26,56 @@ struct LinkResolver {
     private var baseQuery: [UInt8] = []
     /// Where relative paths are merged before dot segments go.
     private var merged: [UInt8] = []
+    /// The base in libcurl's form, while it is split.
+    private var scratch: [UInt8] = []
 
-    /// Sets the base URL for the links that follow.
+    /// Sets the base to a page's URL, its fragment ignored. A plain
+    /// `http(s)://host/path` URL is taken as the fast path would write it,
+    /// so most pages never pay for a libcurl parse of their own URL.
+    mutating func setBase(pageURL text: String) {
+        baseText = text
+        parsedBase = nil
+        prefix.removeAll(keepingCapacity: true)
+        var url = Array(text.utf8.prefix { $0 != UInt8(ascii: "#") })
+        var normalized: [UInt8] = []
+        swap(&normalized, &scratch)
+        let fast = url.withUnsafeMutableBufferPointer { resolveFast(UnsafeBufferPointer($0), into: &normalized) }
+        swap(&normalized, &scratch)
+        if fast {
+            split(scratch)
+        } else {
+            setBase(try? WebURL(text))
+        }
+    }
+
+    /// Sets the base URL for the links that follow; nil when there is none
+    /// (then only absolute links resolve).
     mutating func setBase(_ url: WebURL?) {
-        base = url
+        baseText = url?.string
+        parsedBase = .some(url)
+        split(Array((url?.withoutFragment ?? "").utf8))
+    }
+
+    /// Keeps the parts the fast path joins to, for hierarchical URLs (`scheme://authority/path`).
+    private mutating func split(_ bytes: [UInt8]) {
         prefix.removeAll(keepingCapacity: true)
         basePath.removeAll(keepingCapacity: true)
         baseQuery.removeAll(keepingCapacity: true)
-        guard let url else { return }
-        var text = url.withoutFragment
-        text.withUTF8 { bytes in
-            // Only hierarchical URLs (`scheme://authority/path`) join cheaply.
-            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon + 2 < bytes.count,
-                  bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
-                  let pathStart = bytes[(colon + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return }
-            let queryStart = bytes[pathStart...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
-            prefix.append(contentsOf: bytes[..<pathStart])
-            basePath.append(contentsOf: bytes[pathStart..<queryStart])
-            baseQuery.append(contentsOf: bytes[queryStart...])
-        }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon + 2 < bytes.count,
+              bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
+              let pathStart = bytes[(colon + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return }
+        let queryStart = bytes[pathStart...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+        prefix.append(contentsOf: bytes[..<pathStart])
+        basePath.append(contentsOf: bytes[pathStart..<queryStart])
+        baseQuery.append(contentsOf: bytes[queryStart...])
+    }
+
+    /// The base parsed by the URLs module, parsed on first use.
+    private mutating func base() -> WebURL? {
+        if let parsedBase { return parsedBase }
+        let parsed = baseText.flatMap { try? WebURL($0) }
+        parsedBase = .some(parsed)
+        return parsed
     }
 
     /// Writes the absolute URL of `reference` (cleaned, without fragment) into
@@ -52,7 +85,7 @@ struct LinkResolver {
         out.removeAll(keepingCapacity: true)
         let text = String(decoding: reference, as: UTF8.self)
         do {
-            let resolved = try base.map { try $0.resolving(text) } ?? WebURL(text)
+            let resolved = try base().map { try $0.resolving(text) } ?? WebURL(text)
             out.append(contentsOf: resolved.withoutFragment.utf8)
             return true
         } catch {
@@ -63,10 +96,12 @@ struct LinkResolver {
     /// The fast path; false (with `out` in any state) when the reference is not one it takes.
     mutating func resolveFast(_ reference: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
         out.removeAll(keepingCapacity: true)
-        guard !prefix.isEmpty else { return false }
         var queryStart = reference.count
+        var needsEncoding = false
         for (i, byte) in reference.enumerated() {
-            // libcurl percent-encodes space and non-ASCII; '#' never reaches here.
+            // Spaces and non-ASCII bytes are percent-encoded below, as libcurl
+            // does; other controls are libcurl's to judge. '#' never reaches here.
+            if byte >= 0x80 || byte == 0x20 { needsEncoding = true; continue }
             guard byte > 0x20 && byte < 0x7F else { return false }
             if byte == UInt8(ascii: "?") && queryStart == reference.count { queryStart = i }
         }
@@ -75,12 +110,23 @@ struct LinkResolver {
         let pathPart = UnsafeBufferPointer(rebasing: reference[..<queryStart])
         let query = UnsafeBufferPointer(rebasing: reference[queryStart...])
         if let scheme = schemeRange(of: pathPart) {
-            return resolveAbsolute(UnsafeBufferPointer(rebasing: pathPart[scheme]),
-                                   UnsafeBufferPointer(rebasing: pathPart[(scheme.upperBound + 1)...]), query, into: &out)
+            guard resolveAbsolute(UnsafeBufferPointer(rebasing: pathPart[scheme]),
+                                  UnsafeBufferPointer(rebasing: pathPart[(scheme.upperBound + 1)...]), query,
+                                  into: &out) else { return false }
+        } else {
+            guard resolveRelative(pathPart, query, into: &out) else { return false }
         }
+        if needsEncoding { percentEncode(&out) }
+        return true
+    }
+
+    /// A reference without scheme, joined to the base (RFC 3986 section 5.2.2).
+    private mutating func resolveRelative(_ pathPart: UnsafeBufferPointer<UInt8>, _ query: UnsafeBufferPointer<UInt8>,
+                                          into out: inout [UInt8]) -> Bool {
         if pathPart.count >= 2 && pathPart[0] == UInt8(ascii: "/") && pathPart[1] == UInt8(ascii: "/") {
             return false  // network-path reference: a new authority, libcurl's to check
         }
+        guard !prefix.isEmpty else { return false }
         out.append(contentsOf: prefix)
         if pathPart.isEmpty {
             out.append(contentsOf: basePath)
@@ -97,6 +143,29 @@ struct LinkResolver {
         }
         out.append(contentsOf: query)
         return true
+    }
+
+    /// Percent-encodes what libcurl encodes when it parses a URL with
+    /// CURLU_URLENCODE: bytes above 0x7F as lower-case `%xx`, and a space as
+    /// `%20` before the query and `+` in it. The authority is plain ASCII here.
+    private mutating func percentEncode(_ out: inout [UInt8]) {
+        let hex: StaticString = "0123456789abcdef"
+        merged.removeAll(keepingCapacity: true)
+        merged.append(contentsOf: out)
+        out.removeAll(keepingCapacity: true)
+        var inQuery = false
+        for byte in merged {
+            if byte == UInt8(ascii: "?") { inQuery = true }
+            if byte >= 0x80 {
+                out.append(UInt8(ascii: "%"))
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xF)])
+            } else if byte == 0x20 {
+                if inQuery { out.append(UInt8(ascii: "+")) } else { out.append(contentsOf: "%20".utf8) }
+            } else {
+                out.append(byte)
+            }
+        }
     }
 
     /// `http(s)://host/path`, host a plain lower- or upper-case DNS name whose

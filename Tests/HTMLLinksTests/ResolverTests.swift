@@ -66,8 +66,30 @@ struct ResolverTests {
         #expect(fast > Self.references.count / 2)
     }
 
+    /// A page URL taken the fast way gives the base the module would parse.
+    @Test(arguments: bases + [
+        "https://Example.COM/a/./b/../c?q=1#frag", "https://h.example", "https://h.example/caf\u{e9}?x y",
+        "http://h.example:8080/p", "HTTP://h.example/UP/", "https://h.example/a?",
+    ])
+    func pageURLBaseMatchesParsedBase(_ pageURL: String) throws {
+        var fast = LinkResolver()
+        fast.setBase(pageURL: pageURL)
+        var parsed = LinkResolver()
+        parsed.setBase(try WebURL(pageURL))
+        var fromFast: [UInt8] = [], fromParsed: [UInt8] = []
+        for reference in Self.references.prefix(3000) {
+            var bytes = Array(reference.utf8)
+            bytes.withUnsafeMutableBufferPointer { pointer in
+                let a = fast.resolve(UnsafeBufferPointer(pointer), into: &fromFast)
+                let b = parsed.resolve(UnsafeBufferPointer(pointer), into: &fromParsed)
+                #expect(a == b && fromFast == fromParsed, "\(reference)")
+            }
+        }
+    }
+
     /// The common shapes all go the fast way.
-    @Test(arguments: ["/a/b.html", "c.html", "../d/", "?page=2&sort=date", "https://other.example/p/1", "x/./y/../z"])
+    @Test(arguments: ["/a/b.html", "c.html", "../d/", "?page=2&sort=date", "https://other.example/p/1", "x/./y/../z",
+                       "/section/café/1.html", "a b?c d", "https://other.example/ü?q=ü"])
     func commonShapesAreFast(_ reference: String) throws {
         var resolver = LinkResolver()
         resolver.setBase(try WebURL("https://example.com/dir/page.html"))
