@@ -132,6 +132,7 @@ struct LinkResolver {
             out.append(contentsOf: basePath)
             if query.isEmpty { out.append(contentsOf: baseQuery) }
         } else if pathPart[0] == UInt8(ascii: "/") {
+            guard hasOrdinarySegments(pathPart) else { return false }
             appendRemovingDotSegments(pathPart, to: &out)
         } else {
             // RFC 3986 section 5.2.3: the base path up to its last '/', then the reference.
@@ -139,6 +140,7 @@ struct LinkResolver {
             let lastSlash = basePath.lastIndex(of: UInt8(ascii: "/")) ?? 0
             merged.append(contentsOf: basePath[...lastSlash])
             merged.append(contentsOf: pathPart)
+            guard merged.withUnsafeBufferPointer(hasOrdinarySegments) else { return false }
             merged.withUnsafeBufferPointer { appendRemovingDotSegments($0, to: &out) }
         }
         out.append(contentsOf: query)
@@ -178,12 +180,14 @@ struct LinkResolver {
         guard rest.count > 2, rest[0] == UInt8(ascii: "/"), rest[1] == UInt8(ascii: "/") else { return false }
         let hostEnd = rest[2...].firstIndex(of: UInt8(ascii: "/")) ?? rest.count
         guard isPlainHostName(UnsafeBufferPointer(rebasing: rest[2..<hostEnd])) else { return false }
+        let path = UnsafeBufferPointer(rebasing: rest[hostEnd...])
+        guard hasOrdinarySegments(path) else { return false }
         out.append(contentsOf: isHTTP ? "http://".utf8 : "https://".utf8)
         out.append(contentsOf: rest[2..<hostEnd])
-        if hostEnd == rest.count {
+        if path.isEmpty {
             out.append(UInt8(ascii: "/"))  // an http URL's empty path is "/" (RFC 9110 section 4.2.3)
         } else {
-            appendRemovingDotSegments(UnsafeBufferPointer(rebasing: rest[hostEnd...]), to: &out)
+            appendRemovingDotSegments(path, to: &out)
         }
         out.append(contentsOf: query)
         return true
@@ -208,6 +212,16 @@ func isPlainHostName(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
     }
     let lastFirst = host[labelStart] | 0x20
     return lastFirst >= UInt8(ascii: "a") && lastFirst <= UInt8(ascii: "z")
+}
+
+/// False for a path with both an empty segment (`//`) and a dot: the URLs
+/// module's segment-based dot removal differs from section 5.2.4 there
+/// (`/b//./.` gives `/b/`, not `/b//`), so such rarities go its way and
+/// every tool keeps one answer.
+func hasOrdinarySegments(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard path.count > 1, path.contains(UInt8(ascii: ".")) else { return true }
+    for i in 1..<path.count where path[i] == UInt8(ascii: "/") && path[i - 1] == UInt8(ascii: "/") { return false }
+    return true
 }
 
 /// RFC 3986 section 5.2.4 over bytes, appending the result to `out`. The
