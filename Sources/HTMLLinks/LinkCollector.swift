@@ -194,7 +194,7 @@ struct CollectorState {
             let room = maxTextCharacters - textCharacters
             while end < bytes.count && !isHTMLWhitespace(bytes[end]) {
                 if bytes[end] & 0xC0 != 0x80 {
-                    if scalars == room { break }
+                    if scalars >= room { break }
                     scalars += 1
                 }
                 end += 1

@@ -27,7 +27,7 @@ struct ALinks: ToolCommand {
     var keepSchemes = false
 
     @Option(name: .long, help: ArgumentHelp("Cut anchor text to this many characters. The default is 200.", valueName: "n"))
-    var maxText = 200
+    var maxText: Int?
 
     @Option(name: .long, help: ArgumentHelp(
         "Copy this field of the page record into each of its link records (repeatable).", valueName: "field"))
@@ -49,7 +49,7 @@ struct ALinks: ToolCommand {
         if let tags {
             do { _ = try TagSelection(list: tags) } catch { throw ValidationError("--tags: \(error)") }
         }
-        if maxText < 0 { throw ValidationError("--max-text must be 0 or more.") }
+        if let maxText, maxText < 0 { throw ValidationError("--max-text must be 0 or more.") }
         if let field = carry.first(where: { ExtractionOptions.linkFields.contains($0) }) {
             throw ValidationError("--carry \(field): alinks writes that field itself.")
         }
@@ -59,7 +59,7 @@ struct ALinks: ToolCommand {
         var options = ExtractionOptions()
         if all { options.tags = .all } else if let tags { options.tags = try TagSelection(list: tags) }
         options.keepSchemes = keepSchemes
-        options.maxText = maxText
+        if let maxText { options.maxText = maxText }
         options.carry = carry
         options.unique = unique
         options.pages = pages

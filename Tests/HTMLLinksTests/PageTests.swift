@@ -164,10 +164,11 @@ struct PageTests {
         options.maxText = 12
         let html = """
             <a href=/1>  Hello,\n\t <b>wide</b>   world  </a><a href=/2><img src=x.png></a>\
-            <a href=/3>ééééééééééééééé</a><a href=/4>abcdefghijk lmn</a><a href=/5>&lt;tag&gt; &amp; &quot;</a>
+            <a href=/3>ééééééééééééééé</a><a href=/4>abcdefghijk lmn</a><a href=/5>&lt;tag&gt; &amp; &quot;</a>\
+            <a href=/6>abcdefghijkl  mn</a><a href=/7>abcdef <i>ghijkl</i> mn</a>
             """
         let texts = records(extract(lines: [pageRecord(html)], options: options).lines).map { $0["text"] as? String }
-        #expect(texts == ["Hello, wide", "", "éééééééééééé", "abcdefghijk", "<tag> & \""])
+        #expect(texts == ["Hello, wide", "", "éééééééééééé", "abcdefghijk", "<tag> & \"", "abcdefghijkl", "abcdef ghijk"])
     }
 
     @Test func relAndNofollow() {
