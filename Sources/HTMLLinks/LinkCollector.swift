@@ -42,6 +42,8 @@ final class LinkCollector {
 
     /// Recover from any markup, report nothing, never touch the network, and
     /// ignore `<meta charset>`: afetch already decoded the body to UTF-8.
+    /// (Not HTML_PARSE_NOIMPLIED: without an implied root, libxml2 2.9 stops
+    /// reporting elements after the first top-level one of a fragment.)
     private static let parseOptions = Int32(
         HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
             | HTML_PARSE_NONET.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)

@@ -48,8 +48,6 @@ public enum LinkAttribute: UInt8, Sendable {
 public struct TagSelection: Sendable, Equatable {
     private var bits: UInt32
 
-    /// No tags.
-    public static let none = TagSelection(bits: 0)
     /// `a` and `area`: the links a crawler follows. The default.
     public static let crawl = TagSelection([.a, .area])
     /// Every tag alinks knows.
