@@ -156,7 +156,8 @@ struct PageFields {
             else if scanner.key(member, is: Keys.finalURL) { finalURL = member }
             else if scanner.key(member, is: Keys.url) { url = member }
             else if scanner.key(member, is: Keys.contentType) {
-                isHTMLType = isHTMLContentType(scanner.decodeString(contentOf: member.value))
+                var type = scanner.decodeString(contentOf: member.value)
+                isHTMLType = type.withUTF8(isHTMLContentType)
             } else if body == nil || body?.0 == .path, scanner.key(member, is: Keys.bodyBase64) { body = (.base64, member) }
             else if body == nil, scanner.key(member, is: Keys.bodyPath) { body = (.path, member) }
         case .bool:

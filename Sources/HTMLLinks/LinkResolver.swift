@@ -219,16 +219,31 @@ func isPlainHostName(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
 /// (`/b//./.` gives `/b/`, not `/b//`), so such rarities go its way and
 /// every tool keeps one answer.
 func hasOrdinarySegments(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard path.count > 1, path.contains(UInt8(ascii: ".")) else { return true }
+    guard hasDotSegment(path) else { return true }
     for i in 1..<path.count where path[i] == UInt8(ascii: "/") && path[i - 1] == UInt8(ascii: "/") { return false }
     return true
+}
+
+/// True when a segment of `path` is `.` or `..`: only then does section 5.2.4 change it.
+func hasDotSegment(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+    let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/")
+    var i = 0
+    let count = path.count
+    while let found = path[i...].firstIndex(of: dot) {
+        let atStart = found == 0 || path[found - 1] == slash
+        let next = found + 1 < count ? path[found + 1] : slash
+        if atStart && (next == slash || (next == dot && (found + 2 == count || path[found + 2] == slash))) { return true }
+        i = found + 1
+        if i >= count { break }
+    }
+    return false
 }
 
 /// RFC 3986 section 5.2.4 over bytes, appending the result to `out`. The
 /// output buffer is popped by cutting at its last '/', which removes exactly
 /// the last segment the section's "output buffer" holds.
 func appendRemovingDotSegments(_ path: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-    guard path.contains(UInt8(ascii: ".")) else {
+    guard hasDotSegment(path) else {
         out.append(contentsOf: path)
         return
     }

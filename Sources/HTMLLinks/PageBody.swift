@@ -230,10 +230,14 @@ private func decodeBase64(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMu
 }
 
 /// True for the media types alinks parses: `text/html` and `application/xhtml+xml`,
-/// parameters such as `; charset=utf-8` ignored.
-func isHTMLContentType(_ value: String) -> Bool {
-    let essence = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingASCIIBlanks().lowercased() } ?? ""
-    return essence == "text/html" || essence == "application/xhtml+xml"
+/// parameters such as `; charset=utf-8` ignored, ASCII case ignored.
+func isHTMLContentType(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+    var end = value.firstIndex(of: UInt8(ascii: ";")) ?? value.count
+    var start = 0
+    while start < end && isHTMLWhitespace(value[start]) { start += 1 }
+    while end > start && isHTMLWhitespace(value[end - 1]) { end -= 1 }
+    let essence = UnsafeBufferPointer(rebasing: value[start..<end])
+    return equalsIgnoringASCIICase(essence, "text/html") || equalsIgnoringASCIICase(essence, "application/xhtml+xml")
 }
 
 /// WHATWG MIME Sniffing (section 7.1, "identifying an unknown MIME type"):

@@ -109,3 +109,14 @@ struct ResolverTests {
         #expect(String(decoding: out, as: UTF8.self) == "prefix" + expected)
     }
 }
+
+extension ResolverTests {
+    @Test(arguments: [
+        ("/a/b.html", false), ("a.b/c.d", false), ("/.g/g./..g/g..", false), ("", false), ("/a/.", true), ("/a/..", true),
+        (".", true), ("..", true), ("./a", true), ("/a/./b", true), ("/a/../b", true), ("...", false), ("/.../", false),
+    ])
+    func findsDotSegments(_ path: String, _ expected: Bool) {
+        var bytes = Array(path.utf8)
+        #expect(bytes.withUnsafeMutableBufferPointer { hasDotSegment(UnsafeBufferPointer($0)) } == expected)
+    }
+}
