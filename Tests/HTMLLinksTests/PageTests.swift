@@ -119,6 +119,11 @@ struct PageTests {
                 Found("a", "href", "https://example.com/d%c3%a9j%c3%a0%20vu"),
                 Found("a", "href", "https://example.com/ok"),
             ]),
+        Case(name: "a Shift_JIS page as afetch decodes it", html: """
+            <meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><a href="/日本語/ページ">日本語</a>
+            """, expected: [
+                Found("a", "href", "https://example.com/%e6%97%a5%e6%9c%ac%e8%aa%9e/%e3%83%9a%e3%83%bc%e3%82%b8"),
+            ]),
         Case(name: "meta refresh forms", html: """
             <meta http-equiv="Refresh" content="0;URL='/quoted'"><meta http-equiv=refresh content="3">
             <meta http-equiv=refresh content="1, next.html"><meta name=refresh content="0; url=/no">
@@ -189,6 +194,27 @@ struct PageTests {
         #expect(found.first?["url"] as? String == "https://example.com/p/0")
         #expect(found.last?["url"] as? String == "https://example.com/p/99999")
         #expect(found.last?["text"] as? String == "link 99999")
+    }
+
+    @Test func randomBytesNeverStopTheExtractor() {
+        // Deterministic noise rich in markup characters, NULs and broken UTF-8.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let alphabet: [UInt8] = Array("<>/=\"' a href=x.html#?&;:\n\t".utf8) + [0, 0x80, 0xC3, 0xE2, 0xFF]
+        var lines: [String] = []
+        for _ in 0..<200 {
+            var body: [UInt8] = []
+            for _ in 0..<2000 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                body.append(alphabet[Int(state >> 33) % alphabet.count])
+            }
+            let line = json(["url": "https://e.example/", "ok": true, "content_type": "text/html",
+                             "body_base64": Data(body).base64EncodedString()])
+            lines.append(line)
+        }
+        let result = extract(lines: lines + [pageRecord("<a href=/last>last</a>")])
+        #expect(result.errors.isEmpty)
+        #expect(result.counts.pages == 201)
+        #expect(records(result.lines).last?["url"] as? String == "https://example.com/last")
     }
 
     @Test func onePageDoesNotLeakIntoTheNext() {

@@ -114,18 +114,19 @@ pages="$WORK/alinks-pages.ndjson"
 large="$WORK/alinks-large.ndjson"
 [ -s "$pages" ] || python3 "$WORK/alinks_pages.py" 2000 6 10 1 > "$pages"
 [ -s "$large" ] || python3 "$WORK/alinks_pages.py" 5 1024 5120 2 > "$large"
-html_mb() { python3 -c 'import json,sys; print(round(sum(len(json.loads(l)["body"].encode()) for l in open(sys.argv[1])) / 1e6, 2))' "$1"; }
-pages_mb=$(html_mb "$pages")
-large_mb=$(html_mb "$large")
-echo "input: 2000 pages, $pages_mb MB of HTML; 5 large pages, $large_mb MB (rates below are MB of HTML per second)"
+# Rates are in KB (1000 bytes) of HTML per second, fine enough for the slow peers' ratios.
+html_kb() { python3 -c 'import json,sys; print(round(sum(len(json.loads(l)["body"].encode()) for l in open(sys.argv[1])) / 1e3))' "$1"; }
+pages_kb=$(html_kb "$pages")
+large_kb=$(html_kb "$large")
+echo "input: 2000 pages, $pages_kb KB of HTML; 5 large pages, $large_kb KB (rates below are KB of HTML per second)"
 
 echo "- 2000 pages of 6-10 KB"
-measure "alinks" "$pages_mb" "$BIN/alinks -q < $pages"; alinks=$MEASURED_RATE
-measure "alinks --all" "$pages_mb" "$BIN/alinks -q --all < $pages"
-measure "selectolax, parse only" "$pages_mb" "python3 $WORK/alinks_peer.py selectolax-parse < $pages"; sparse=$MEASURED_RATE
-measure "selectolax + urljoin" "$pages_mb" "python3 $WORK/alinks_peer.py selectolax < $pages"; sjoin=$MEASURED_RATE
-measure "lxml.html + urljoin" "$pages_mb" "python3 $WORK/alinks_peer.py lxml < $pages"; lxml=$MEASURED_RATE
-REPEAT=3 measure "BeautifulSoup(html.parser) + urljoin" "$pages_mb" "python3 $WORK/alinks_peer.py bs4 < $pages"; bs4=$MEASURED_RATE
+measure "alinks" "$pages_kb" "$BIN/alinks -q < $pages"; alinks=$MEASURED_RATE
+measure "alinks --all" "$pages_kb" "$BIN/alinks -q --all < $pages"
+measure "selectolax, parse only" "$pages_kb" "python3 $WORK/alinks_peer.py selectolax-parse < $pages"; sparse=$MEASURED_RATE
+measure "selectolax + urljoin" "$pages_kb" "python3 $WORK/alinks_peer.py selectolax < $pages"; sjoin=$MEASURED_RATE
+measure "lxml.html + urljoin" "$pages_kb" "python3 $WORK/alinks_peer.py lxml < $pages"; lxml=$MEASURED_RATE
+REPEAT=3 measure "BeautifulSoup(html.parser) + urljoin" "$pages_kb" "python3 $WORK/alinks_peer.py bs4 < $pages"; bs4=$MEASURED_RATE
 ratio "alinks / selectolax parse only" "$alinks" "$sparse"
 ratio "alinks / selectolax + urljoin" "$alinks" "$sjoin"
 ratio "alinks / lxml.html + urljoin" "$alinks" "$lxml"
@@ -135,10 +136,10 @@ theirs=$(python3 "$WORK/alinks_peer.py" lxml < "$pages" | wc -l)
 echo "links on the 2000 pages: alinks $ours, lxml.html $theirs$([ "$ours" = "$theirs" ] && echo ' (equal)' || echo ' (DIFFERENT)')"
 
 echo "- 5 pages of 1-5 MB"
-measure "alinks" "$large_mb" "$BIN/alinks -q < $large"; alinks=$MEASURED_RATE
-measure "selectolax + urljoin" "$large_mb" "python3 $WORK/alinks_peer.py selectolax < $large"; sjoin=$MEASURED_RATE
-measure "lxml.html + urljoin" "$large_mb" "python3 $WORK/alinks_peer.py lxml < $large"; lxml=$MEASURED_RATE
-REPEAT=1 measure "BeautifulSoup(html.parser) + urljoin" "$large_mb" "python3 $WORK/alinks_peer.py bs4 < $large"; bs4=$MEASURED_RATE
+measure "alinks" "$large_kb" "$BIN/alinks -q < $large"; alinks=$MEASURED_RATE
+measure "selectolax + urljoin" "$large_kb" "python3 $WORK/alinks_peer.py selectolax < $large"; sjoin=$MEASURED_RATE
+measure "lxml.html + urljoin" "$large_kb" "python3 $WORK/alinks_peer.py lxml < $large"; lxml=$MEASURED_RATE
+REPEAT=1 measure "BeautifulSoup(html.parser) + urljoin" "$large_kb" "python3 $WORK/alinks_peer.py bs4 < $large"; bs4=$MEASURED_RATE
 ratio "alinks / selectolax + urljoin" "$alinks" "$sjoin"
 ratio "alinks / lxml.html + urljoin" "$alinks" "$lxml"
 ratio "alinks / BeautifulSoup" "$alinks" "$bs4"
