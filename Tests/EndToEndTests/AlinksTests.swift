@@ -72,6 +72,15 @@ import URLs
         #expect(lines.contains(result.stderr.trimmingCharacters(in: .newlines)))
     }
 
+    @Test func base64BodiesGiveTheSameLinks() throws {
+        let fixture = try Fixture(arguments: ["--pages", "40"])
+        let urls = (0..<40).map { fixture.url("/p/\($0).html") }.joined(separator: "\n") + "\n"
+        let text = try runShell("afetch -q --ordered | alinks -q", input: urls)
+        let base64 = try runShell("afetch -q --ordered --body base64 | alinks -q", input: urls)
+        #expect(text.lines.count > 40)
+        #expect(base64.lines == text.lines)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         for arguments in [["--tags", "a,blink"], ["--all", "--tags", "a"], ["--carry", "url"], ["--max-text", "-1"]] {
             let result = try runTool("alinks", arguments)
