@@ -21,6 +21,25 @@ public enum LinkTag: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// The name as a JSON string, quotes included, for writing as it is.
+    var quotedName: StaticString {
+        switch self {
+        case .a: "\"a\""
+        case .area: "\"area\""
+        case .link: "\"link\""
+        case .img: "\"img\""
+        case .source: "\"source\""
+        case .script: "\"script\""
+        case .iframe: "\"iframe\""
+        case .frame: "\"frame\""
+        case .embed: "\"embed\""
+        case .video: "\"video\""
+        case .audio: "\"audio\""
+        case .form: "\"form\""
+        case .meta: "\"meta\""
+        }
+    }
+
     /// The tag named `name`, if it is one that carries links.
     public init?(name: String) {
         guard let tag = LinkTag.allCases.first(where: { "\($0.name)" == name }) else { return nil }
@@ -40,6 +59,18 @@ public enum LinkAttribute: UInt8, Sendable {
         case .poster: "poster"
         case .action: "action"
         case .content: "content"
+        }
+    }
+
+    /// The name as a JSON string, quotes included, for writing as it is.
+    var quotedName: StaticString {
+        switch self {
+        case .href: "\"href\""
+        case .src: "\"src\""
+        case .srcset: "\"srcset\""
+        case .poster: "\"poster\""
+        case .action: "\"action\""
+        case .content: "\"content\""
         }
     }
 }

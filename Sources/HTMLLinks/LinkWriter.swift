@@ -88,9 +88,9 @@ struct LinkWriter {
             output.null()
         }
         output.key(FieldNames.tag)
-        output.string(utf8: bytes(of: link.tag.name))
+        output.raw(bytes(of: link.tag.quotedName))
         output.key(FieldNames.attr)
-        output.string(utf8: bytes(of: link.attribute.name))
+        output.raw(bytes(of: link.attribute.quotedName))
         output.key(FieldNames.text)
         output.string(utf8: UnsafeBufferPointer(rebasing: text[link.text]))
         if let rel = link.rel {
