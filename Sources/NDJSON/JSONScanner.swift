@@ -114,7 +114,18 @@ public struct JSONScanner {
         var i = start + 1
         var escaped = false
         let count = bytes.count
+        let base = bytes.baseAddress!
         while i < count {
+            // Eight plain bytes at a time: none is '"', '\\' or below 0x20.
+            while i + 8 <= count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & high != 0 { break }
+                i += 8
+            }
+            guard i < count else { break }
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") { return (i + 1, escaped) }
             if byte == UInt8(ascii: "\\") {

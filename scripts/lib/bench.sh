@@ -14,7 +14,9 @@ measure() {
     local times=() rss=()
     for _ in $(seq "$REPEAT"); do
         local out
-        out=$( { /usr/bin/time -f '%e %M' bash -c "$command" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        # The command's own output is silenced inside bash -c: redirecting time's
+        # stderr would silence the measurement too.
+        out=$( { /usr/bin/time -f '%e %M' bash -c "{ $command; } >/dev/null 2>&1"; } 2>&1 | tail -1)
         times+=("${out% *}")
         rss+=("${out#* }")
     done
