@@ -1,0 +1,219 @@
+/// The parts of an `http` or `https` URL found byte by byte, without libcurl,
+/// for the URLs whose form leaves libcurl no choice to make.
+///
+/// afilter reads two URLs a line at millions of lines a second, which
+/// `curl_url` cannot do (about 1 µs a URL). `parse` accepts only a strict
+/// subset of URLs, on which libcurl 7.88's `curl_url_set` does nothing but
+/// split: printable ASCII without `\`, a case-insensitive `http`/`https`
+/// scheme followed by `//`, at most one `@` with plain user information, a
+/// host of letters, digits, `-`, `.` and `_` that cannot be read as an IPv4
+/// number (libcurl rewrites `0x7f.1` to `127.0.0.1`), and a port of 1 to 5
+/// digits without a leading zero, no `.` or `..` path segment and no empty
+/// query. Anything else (IPv6 literals,
+/// percent-encoded or non-ASCII hosts, spaces, control bytes) is left to
+/// `WebURL`, and ScopeTests check that both agree on a large table of URLs.
+struct SimpleURL {
+    /// True for `https`, false for `http`.
+    let isHTTPS: Bool
+    /// User information before `@`, if any.
+    let userInfo: Range<Int>?
+    /// The host, as written (not yet lower-cased).
+    let host: Range<Int>
+    /// The explicit port, nil when absent or equal to the scheme's default.
+    let port: Int?
+    /// From the authority's end to `?`, `#` or the end: may be empty.
+    let path: Range<Int>
+    /// After `?` up to `#` or the end, if there is a `?`.
+    let query: Range<Int>?
+
+    /// Splits `bytes`, or returns nil when the URL is outside the simple subset.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SimpleURL? {
+        let count = bytes.count
+        guard count >= 8 else { return nil }
+        for byte in bytes where byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") { return nil }
+        guard bytes[0] | 0x20 == UInt8(ascii: "h"), bytes[1] | 0x20 == UInt8(ascii: "t"),
+              bytes[2] | 0x20 == UInt8(ascii: "t"), bytes[3] | 0x20 == UInt8(ascii: "p") else { return nil }
+        let isHTTPS = bytes[4] | 0x20 == UInt8(ascii: "s")
+        var i = isHTTPS ? 5 : 4
+        guard i + 3 <= count, bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "/"),
+              bytes[i + 2] == UInt8(ascii: "/") else { return nil }
+        i += 3
+        let authorityStart = i
+        var at = -1
+        var colon = -1
+        while i < count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            if byte == UInt8(ascii: "@") {
+                guard at < 0 else { return nil }
+                at = i
+                colon = -1
+            } else if byte == UInt8(ascii: ":") {
+                colon = i
+            }
+            i += 1
+        }
+        let authorityEnd = i
+        var userInfo: Range<Int>?
+        var hostStart = authorityStart
+        if at >= 0 {
+            for k in authorityStart..<at where !isPlainUserInfo(bytes[k]) { return nil }
+            userInfo = authorityStart..<at
+            hostStart = at + 1
+        }
+        let hostEnd = colon >= 0 ? colon : authorityEnd
+        guard hostEnd > hostStart, isPlainHost(bytes, hostStart..<hostEnd) else { return nil }
+        var port: Int?
+        if colon >= 0 {
+            guard let value = parsePort(bytes, (colon + 1)..<authorityEnd) else { return nil }
+            if value != (isHTTPS ? 443 : 80) { port = value }
+        }
+        var pathEnd = authorityEnd
+        while pathEnd < count && bytes[pathEnd] != UInt8(ascii: "?") && bytes[pathEnd] != UInt8(ascii: "#") {
+            pathEnd += 1
+        }
+        // libcurl removes dot segments (RFC 3986 section 5.2.4) and, in 7.88, drops an empty query.
+        guard !hasDotSegment(bytes, authorityEnd..<pathEnd) else { return nil }
+        var query: Range<Int>?
+        if pathEnd < count && bytes[pathEnd] == UInt8(ascii: "?") {
+            var queryEnd = pathEnd + 1
+            while queryEnd < count && bytes[queryEnd] != UInt8(ascii: "#") { queryEnd += 1 }
+            guard queryEnd > pathEnd + 1 else { return nil }
+            query = (pathEnd + 1)..<queryEnd
+        }
+        return SimpleURL(isHTTPS: isHTTPS, userInfo: userInfo, host: hostStart..<hostEnd, port: port,
+                         path: authorityEnd..<pathEnd, query: query)
+    }
+
+    /// Appends `WebURL.normalized` of this URL to `out`, or returns false for
+    /// a URL with user information (rare, so its form is left to libcurl).
+    func appendNormalized(of bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard userInfo == nil else { return false }
+        out.append(contentsOf: isHTTPS ? SimpleURL.httpsPrefix : SimpleURL.httpPrefix)
+        for k in host { out.append(lowercaseASCII(bytes[k])) }
+        if let port { appendPort(port, to: &out) }
+        if path.isEmpty {
+            out.append(UInt8(ascii: "/"))
+        } else {
+            appendPercentNormalized(bytes, path, to: &out)
+        }
+        if let query {
+            out.append(UInt8(ascii: "?"))
+            appendPercentNormalized(bytes, query, to: &out)
+        }
+        return true
+    }
+
+    private static let httpPrefix = Array("http://".utf8)
+    private static let httpsPrefix = Array("https://".utf8)
+}
+
+/// Unreserved characters and `:` (RFC 3986 section 3.2.1), without `%`.
+@inline(__always)
+private func isPlainUserInfo(_ byte: UInt8) -> Bool {
+    isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+        || byte == UInt8(ascii: "~") || byte == UInt8(ascii: ":")
+}
+
+@inline(__always)
+private func isAlphanumeric(_ byte: UInt8) -> Bool {
+    (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
+}
+
+/// Letters, digits, `-`, `.`, `_`, and not a possible IPv4 number: libcurl
+/// reads a host whose parts are all decimal, octal or `0x` hex numbers as an
+/// address and rewrites it, so any host starting with a digit and made only of
+/// hex digits, `x` and dots is left to libcurl.
+private func isPlainHost(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    var mayBeNumber = bytes[range.lowerBound] &- UInt8(ascii: "0") < 10
+    for k in range {
+        let byte = bytes[k]
+        guard isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: "_") else { return false }
+        if mayBeNumber && hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") {
+            mayBeNumber = false
+        }
+    }
+    return !mayBeNumber
+}
+
+/// 1 to 65535 in 1 to 5 digits without a leading zero.
+private func parsePort(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+    guard (1...5).contains(range.count), bytes[range.lowerBound] != UInt8(ascii: "0") else { return nil }
+    var value = 0
+    for k in range {
+        let digit = bytes[k] &- UInt8(ascii: "0")
+        guard digit < 10 else { return nil }
+        value = value * 10 + Int(digit)
+    }
+    return value <= 65535 ? value : nil
+}
+
+/// True when a segment of the path is `.` or `..`.
+private func hasDotSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ path: Range<Int>) -> Bool {
+    var segmentStart = path.lowerBound
+    var k = path.lowerBound
+    while k <= path.upperBound {
+        if k == path.upperBound || bytes[k] == UInt8(ascii: "/") {
+            let length = k - segmentStart
+            if length == 1 && bytes[segmentStart] == UInt8(ascii: ".") { return true }
+            if length == 2 && bytes[segmentStart] == UInt8(ascii: ".") && bytes[segmentStart + 1] == UInt8(ascii: ".") {
+                return true
+            }
+            segmentStart = k + 1
+        }
+        k += 1
+    }
+    return false
+}
+
+@inline(__always)
+func lowercaseASCII(_ byte: UInt8) -> UInt8 {
+    byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+}
+
+/// Appends `:PORT`.
+func appendPort(_ port: Int, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: ":"))
+    out.append(contentsOf: String(port).utf8)
+}
+
+@inline(__always)
+func hexDigitValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}
+
+/// The byte form of URLs' `normalizePercentEncoding`: hex digits of `%XX`
+/// upper-cased, unreserved characters decoded (RFC 3986 section 6.2.2).
+private func appendPercentNormalized(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8]) {
+    var k = range.lowerBound
+    while k < range.upperBound {
+        let byte = bytes[k]
+        if byte == UInt8(ascii: "%"), k + 2 < range.upperBound,
+           let high = hexDigitValue(bytes[k + 1]), let low = hexDigitValue(bytes[k + 2]) {
+            let decoded = high << 4 | low
+            if isAlphanumeric(decoded) || decoded == UInt8(ascii: "-") || decoded == UInt8(ascii: ".")
+                || decoded == UInt8(ascii: "_") || decoded == UInt8(ascii: "~") {
+                out.append(decoded)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHexDigit(high))
+                out.append(upperHexDigit(low))
+            }
+            k += 3
+        } else {
+            out.append(byte)
+            k += 1
+        }
+    }
+}
+
+@inline(__always)
+private func upperHexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+}
