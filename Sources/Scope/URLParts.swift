@@ -26,7 +26,11 @@ struct URLParts {
     /// `WebURL.normalized` (when `.normalized` was asked for).
     var normalized: [UInt8] = []
 
-    /// Fills the parts from the URL in `text`; false when it is not a URL.
+    /// Fills the parts from the URL in `text`; false when libcurl rejects it
+    /// (`mailto:x@y`, `http://a b/`), which then has only the scheme written
+    /// before its first `:` (if any), no host, and itself as normalised form,
+    /// so that scope predicates drop it instead of failing the line.
+    @discardableResult
     mutating func load(_ text: UnsafeBufferPointer<UInt8>, needs: URLNeeds) -> Bool {
         if let simple = SimpleURL.parse(text) {
             normalized.removeAll(keepingCapacity: true)
@@ -35,9 +39,23 @@ struct URLParts {
                 return true
             }
         }
-        guard let url = try? WebURL(String(decoding: text, as: UTF8.self)) else { return false }
+        guard let url = try? WebURL(String(decoding: text, as: UTF8.self)) else {
+            fill(unparsed: text)
+            return false
+        }
         fill(from: url, needs: needs)
         return true
+    }
+
+    private mutating func fill(unparsed text: UnsafeBufferPointer<UInt8>) {
+        scheme.removeAll(keepingCapacity: true)
+        if let colon = text.firstIndex(of: UInt8(ascii: ":")) {
+            scheme.append(contentsOf: text[..<colon].map(lowercaseASCII))
+        }
+        host.removeAll(keepingCapacity: true)
+        port = nil
+        path.removeAll(keepingCapacity: true)
+        normalized = Array(text)
     }
 
     private mutating func fill(from simple: SimpleURL, of text: UnsafeBufferPointer<UInt8>, needs: URLNeeds) {
@@ -71,9 +89,10 @@ struct URLParts {
         return out
     }
 
-    /// True when both name the same host and port (`--same-host`).
+    /// True when both name the same host and port (`--same-host`); URLs
+    /// without a host are in no host's scope, not even each other's.
     func hasSameAuthority(as other: URLParts) -> Bool {
-        host == other.host && port == other.port
+        !host.isEmpty && host == other.host && port == other.port
     }
 
     private static let http = Array("http".utf8)
