@@ -14,19 +14,27 @@ public final class FingerprintSet {
     }
 
     private static let tableBits = 12
+    private static let tableCount = 1 << tableBits
     private static let initialCapacity = 16
-    private var tables: [Table]
-    /// How many fingerprints are in the set.
-    public private(set) var count = 0
+    /// The tables, behind a pointer so that the hot path pays no exclusivity checks.
+    private let tables: UnsafeMutablePointer<Table>
 
     public init() {
-        tables = (0..<(1 << FingerprintSet.tableBits)).map { _ in
-            FingerprintSet.makeTable(capacity: FingerprintSet.initialCapacity)
+        tables = .allocate(capacity: FingerprintSet.tableCount)
+        for index in 0..<FingerprintSet.tableCount {
+            (tables + index).initialize(to: FingerprintSet.makeTable(capacity: FingerprintSet.initialCapacity))
         }
     }
 
     deinit {
-        for table in tables { table.slots.deallocate() }
+        for index in 0..<FingerprintSet.tableCount { tables[index].slots.deallocate() }
+        tables.deinitialize(count: FingerprintSet.tableCount)
+        tables.deallocate()
+    }
+
+    /// How many fingerprints are in the set.
+    public var count: Int {
+        (0..<FingerprintSet.tableCount).reduce(0) { $0 + tables[$1].count }
     }
 
     /// Adds `fingerprint`; true when it was not in the set yet.
@@ -36,12 +44,8 @@ public final class FingerprintSet {
         var fingerprint = fingerprint
         if fingerprint.high == 0 && fingerprint.low == 0 { fingerprint.low = 1 }
         let index = Int(truncatingIfNeeded: fingerprint.high >> UInt64(64 - FingerprintSet.tableBits))
-        return tables.withUnsafeMutableBufferPointer { tables in
-            if tables[index].count * 5 >= tables[index].capacity * 4 { grow(&tables[index]) }
-            guard FingerprintSet.place(fingerprint, in: &tables[index]) else { return false }
-            count += 1
-            return true
-        }
+        if tables[index].count * 5 >= tables[index].capacity * 4 { grow(&tables[index]) }
+        return FingerprintSet.place(fingerprint, in: &tables[index])
     }
 
     /// True when `fingerprint` is in the set.
@@ -60,7 +64,7 @@ public final class FingerprintSet {
 
     /// Bytes held by the tables' slots.
     public var memoryBytes: Int {
-        tables.reduce(0) { $0 + $1.capacity * MemoryLayout<Fingerprint>.stride }
+        (0..<FingerprintSet.tableCount).reduce(0) { $0 + tables[$1].capacity * MemoryLayout<Fingerprint>.stride }
     }
 
     /// The first slot to try: the low 64 bits scaled to the capacity

@@ -58,9 +58,12 @@ public final class RecordFilter {
     private let extensions: [[UInt8]]?
     private let excludedExtensions: [[UInt8]]?
 
-    /// Top-level member names looked for; `found` holds the members of the current line.
+    /// Top-level member names looked for; `found` holds the members of the
+    /// current line (a pointer, so the per-member writes need no exclusivity checks).
     private let names: [[UInt8]]
-    private var found: [JSONMember?]
+    private let found: UnsafeMutablePointer<JSONMember?>
+    /// `names` as buffers, for comparing keys without exclusivity checks.
+    private let nameBuffers: [UnsafeBufferPointer<UInt8>]
     private static let urlSlot = 0, fromSlot = 1, depthSlot = 2, statusSlot = 3, okSlot = 4
     /// Slots that must be filled for the line to be judged.
     private let requiredSlots: [Int]
@@ -69,11 +72,16 @@ public final class RecordFilter {
 
     private let urlNeeded: Bool
     private let fromNeeded: Bool
+    /// True when a predicate needs libcurl-grade parts even for simple URLs.
+    private let partsNeeded: Bool
     private let urlNeeds: URLNeeds
+    /// `url` and `from` of the current line, split by libcurl when needed.
     private var url = URLParts()
     private var from = URLParts()
-    /// Scratch space: a decoded string, a NUL-terminated copy for regexec, a key.
-    private var decoded: [UInt8] = []
+    /// Decoded text of escaped `url` and `from` strings.
+    private let urlScratch = ScratchBytes()
+    private let fromScratch = ScratchBytes()
+    /// Scratch space: a NUL-terminated copy for regexec, a dedupe key.
     private var cString: [CChar] = []
     private var keyBytes: [UInt8] = []
 
@@ -97,6 +105,8 @@ public final class RecordFilter {
         urlNeeded = sameSomething || !options.hosts.isEmpty || !options.domains.isEmpty || !options.schemes.isEmpty
             || !options.includes.isEmpty || !options.excludes.isEmpty || options.extensions != nil
             || options.excludedExtensions != nil || options.shard != nil || (options.dedupes && options.key == nil)
+        partsNeeded = options.sameDomain || !options.hosts.isEmpty || !options.domains.isEmpty
+            || !options.schemes.isEmpty || options.extensions != nil || options.excludedExtensions != nil
         var needs: URLNeeds = []
         if options.extensions != nil || options.excludedExtensions != nil { needs.insert(.path) }
         if options.dedupes && options.key == nil { needs.insert(.normalized) }
@@ -120,7 +130,13 @@ public final class RecordFilter {
             if !wanted.contains(slot) { wanted.append(slot) }
         }
         self.names = names
-        found = Array(repeating: nil, count: names.count)
+        nameBuffers = names.map { name in
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: name.count)
+            _ = buffer.initialize(from: name)
+            return UnsafeBufferPointer(buffer)
+        }
+        found = .allocate(capacity: names.count)
+        found.initialize(repeating: nil, count: names.count)
         requiredSlots = required
         wantedSlots = wanted
 
@@ -144,15 +160,19 @@ public final class RecordFilter {
         }
     }
 
+    deinit {
+        found.deinitialize(count: names.count)
+        found.deallocate()
+        for name in nameBuffers { name.deallocate() }
+    }
+
     /// Judges one line (without its `\n`).
     public func decide(_ line: UnsafeBufferPointer<UInt8>) -> Verdict {
         let scanner = JSONScanner(line)
-        for slot in found.indices { found[slot] = nil }
+        for slot in names.indices { found[slot] = nil }
         do {
             try scanner.forEachMember { member in
-                for slot in self.wantedSlots where self.names[slot].withUnsafeBufferPointer({ scanner.key(member, is: $0) }) {
-                    self.found[slot] = member
-                }
+                for slot in self.wantedSlots where self.isNamed(slot, member, scanner) { self.found[slot] = member }
             }
         } catch let error as JSONSyntaxError {
             return .invalid(.notJSON(error))
@@ -162,30 +182,44 @@ public final class RecordFilter {
         for slot in requiredSlots where found[slot] == nil {
             return .invalid(.missingField(String(decoding: names[slot], as: UTF8.self)))
         }
-        if urlNeeded, let problem = loadURL(RecordFilter.urlSlot, scanner, into: &url, needs: urlNeeds) {
-            return .invalid(problem)
+        var urlView = URLView.none
+        var fromView = URLView.none
+        if urlNeeded {
+            switch view(RecordFilter.urlSlot, scanner, urlScratch) {
+            case .success(let view): urlView = view
+            case .failure(let problem): return .invalid(problem)
+            }
         }
-        if fromNeeded, let problem = loadURL(RecordFilter.fromSlot, scanner, into: &from, needs: []) {
-            return .invalid(problem)
+        if fromNeeded {
+            switch view(RecordFilter.fromSlot, scanner, fromScratch) {
+            case .success(let view): fromView = view
+            case .failure(let problem): return .invalid(problem)
+            }
+        }
+        // libcurl-grade parts, for the predicates and URLs the fast path does not cover.
+        let urlNeedsParts = urlNeeded && (partsNeeded || urlView.simple == nil || fromNeeded && fromView.simple == nil)
+        if urlNeedsParts { url.load(urlView.text, needs: urlNeeds) }
+        if fromNeeded && (partsNeeded || urlView.simple == nil || fromView.simple == nil) {
+            from.load(fromView.text, needs: [])
         }
         let passes: Bool
-        switch evaluate(scanner) {
+        switch fieldPredicatesHold(scanner) {
         case .success(let result): passes = result
         case .failure(let problem): return .invalid(problem)
         }
-        guard passes != options.invert else { return .drop }
-        if let shard = options.shard, Shard.of(host: url.host, count: shard.count) != shard.index { return .drop }
+        let holds = passes && (!urlNeeded || urlPredicatesHold(urlView, fromView, partsLoaded: urlNeedsParts))
+        guard holds != options.invert else { return .drop }
+        if let shard = options.shard, shardOf(urlView, partsLoaded: urlNeedsParts, count: shard.count) != shard.index {
+            return .drop
+        }
         if let seen {
-            switch dedupeKey(scanner) {
-            case .failure(let problem): return .invalid(problem)
-            case .success:
-                let isNew = keyBytes.withUnsafeBufferPointer { key in
-                    guard seen.insert(Fingerprint(of: key)) else { return false }
-                    if let seenFile, !key.contains(0x0A), !key.contains(0x0D) { seenFile.append(key) }
-                    return true
-                }
-                if !isNew { return .drop }
+            if let problem = dedupeKey(scanner, urlView, partsLoaded: urlNeedsParts) { return .invalid(problem) }
+            let isNew = keyBytes.withUnsafeBufferPointer { key in
+                guard seen.insert(Fingerprint(of: key)) else { return false }
+                if let seenFile, !key.contains(0x0A), !key.contains(0x0D) { seenFile.append(key) }
+                return true
             }
+            if !isNew { return .drop }
         }
         return .keep
     }
@@ -239,26 +273,32 @@ public final class RecordFilter {
 
     // MARK: - Fields
 
-    /// Splits the URL in `slot` into `parts`; the problem when it is not a string.
-    /// (A string libcurl rejects is a URL without host, which scope predicates drop.)
-    private func loadURL(_ slot: Int, _ scanner: JSONScanner, into parts: inout URLParts, needs: URLNeeds) -> InvalidRecord? {
-        let member = found[slot]!
-        guard member.kind == .string else {
-            return .wrongType(field: String(decoding: names[slot], as: UTF8.self), expected: "a string")
-        }
-        withStringContent(member, scanner) { parts.load($0, needs: needs) }
-        return nil
+    /// True when the member's key is the name in `slot`.
+    @inline(__always)
+    private func isNamed(_ slot: Int, _ member: JSONMember, _ scanner: JSONScanner) -> Bool {
+        let name = nameBuffers[slot]
+        if member.keyHasEscapes { return scanner.key(member, is: name) }
+        return member.key.count == name.count
+            && memcmp(scanner.bytes.baseAddress! + member.key.lowerBound, name.baseAddress!, name.count) == 0
     }
 
-    /// Calls `body` with a string member's decoded UTF-8: the bytes in the line
-    /// themselves when there is no escape to decode.
-    private func withStringContent<R>(_ member: JSONMember, _ scanner: JSONScanner,
-                                      _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// The URL string in `slot` and its fast-path split; the problem when it is not a string.
+    /// (A string libcurl rejects is a URL without host, which scope predicates drop.)
+    private func view(_ slot: Int, _ scanner: JSONScanner, _ scratch: ScratchBytes) -> Result<URLView, InvalidRecord> {
+        let member = found[slot]!
+        guard member.kind == .string else {
+            return .failure(.wrongType(field: String(decoding: names[slot], as: UTF8.self), expected: "a string"))
+        }
+        let text = stringContent(member, scanner, scratch)
+        return .success(URLView(text: text, simple: SimpleURL.parse(text)))
+    }
+
+    /// A string member's decoded UTF-8: the bytes in the line themselves when
+    /// there is no escape to decode, else decoded into `scratch`.
+    private func stringContent(_ member: JSONMember, _ scanner: JSONScanner, _ scratch: ScratchBytes) -> UnsafeBufferPointer<UInt8> {
         let raw = UnsafeBufferPointer(rebasing: scanner.bytes[(member.value.lowerBound + 1)..<(member.value.upperBound - 1)])
-        if raw.isEmpty || memchr(raw.baseAddress!, 0x5C, raw.count) == nil { return body(raw) }
-        decoded.removeAll(keepingCapacity: true)
-        decoded.append(contentsOf: scanner.decodeString(contentOf: member.value).utf8)
-        return decoded.withUnsafeBufferPointer(body)
+        if raw.isEmpty || memchr(raw.baseAddress!, 0x5C, raw.count) == nil { return raw }
+        return scratch.store(scanner.decodeString(contentOf: member.value))
     }
 
     /// The member at `path`: from the scan for single names, looked up for dotted paths.
@@ -291,8 +331,8 @@ public final class RecordFilter {
 
     // MARK: - Predicates
 
-    /// All predicates, cheapest first; short-circuits on the first that fails.
-    private func evaluate(_ scanner: JSONScanner) -> Result<Bool, InvalidRecord> {
+    /// The predicates on fields other than URLs; short-circuits on the first that fails.
+    private func fieldPredicatesHold(_ scanner: JSONScanner) -> Result<Bool, InvalidRecord> {
         let bytes = scanner.bytes
         if let ok = options.ok {
             let member = found[RecordFilter.okSlot]!
@@ -322,12 +362,22 @@ public final class RecordFilter {
                 : String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             if text != equality.value { return .success(false) }
         }
-        return .success(urlPredicatesHold(scanner))
+        return .success(true)
     }
 
-    private func urlPredicatesHold(_ scanner: JSONScanner) -> Bool {
-        if options.sameHost && !url.hasSameAuthority(as: from) { return false }
-        if options.sameOrigin && !(url.scheme == from.scheme && url.hasSameAuthority(as: from)) { return false }
+    /// The predicates on `url` and `from`. Host comparisons use the fast
+    /// path's ranges when both URLs took it, libcurl's parts otherwise.
+    private func urlPredicatesHold(_ urlView: URLView, _ fromView: URLView, partsLoaded: Bool) -> Bool {
+        if options.sameHost || options.sameOrigin {
+            let same: Bool
+            if !partsLoaded, let u = urlView.simple, let f = fromView.simple {
+                same = u.port == f.port && equalIgnoringASCIICase(urlView.text, u.host, fromView.text, f.host)
+                    && (!options.sameOrigin || u.isHTTPS == f.isHTTPS)
+            } else {
+                same = url.hasSameAuthority(as: from) && (!options.sameOrigin || url.scheme == from.scheme)
+            }
+            if !same { return false }
+        }
         if options.sameDomain && (url.host.isEmpty
             || PublicSuffix.registrableDomain(of: url.host) != PublicSuffix.registrableDomain(of: from.host)) {
             return false
@@ -338,12 +388,9 @@ public final class RecordFilter {
         if let extensions, !extensions.contains(pathExtension(url.path)) { return false }
         if let excludedExtensions, excludedExtensions.contains(pathExtension(url.path)) { return false }
         if !includes.isEmpty || !excludes.isEmpty {
-            let urlText = found[RecordFilter.urlSlot]!
-            withStringContent(urlText, scanner) { text in
-                cString.removeAll(keepingCapacity: true)
-                cString.append(contentsOf: UnsafeRawBufferPointer(text).bindMemory(to: CChar.self))
-                cString.append(0)
-            }
+            cString.removeAll(keepingCapacity: true)
+            cString.append(contentsOf: UnsafeRawBufferPointer(urlView.text).bindMemory(to: CChar.self))
+            cString.append(0)
             let matched = cString.withUnsafeBufferPointer { text in
                 (includes.isEmpty || includes.contains { $0.matches(text.baseAddress!) })
                     && !excludes.contains { $0.matches(text.baseAddress!) }
@@ -353,22 +400,35 @@ public final class RecordFilter {
         return true
     }
 
+    /// The `--shard` of the url's host: FNV-1a 64 of its lower-case bytes.
+    private func shardOf(_ urlView: URLView, partsLoaded: Bool, count: UInt64) -> UInt64 {
+        if !partsLoaded, let simple = urlView.simple {
+            return fnv1a64(simple.host.lazy.map { lowercaseASCII(urlView.text[$0]) }) % count + 1
+        }
+        return Shard.of(host: url.host, count: count)
+    }
+
     // MARK: - Dedupe
 
-    /// Puts the dedupe key of the line in `keyBytes`: the normalised URL, or the `--key` field's text.
-    private func dedupeKey(_ scanner: JSONScanner) -> Result<Void, InvalidRecord> {
+    /// Puts the dedupe key of the line in `keyBytes`: the normalised URL, or
+    /// the `--key` field's text. The problem when the `--key` field is absent.
+    private func dedupeKey(_ scanner: JSONScanner, _ urlView: URLView, partsLoaded: Bool) -> InvalidRecord? {
         keyBytes.removeAll(keepingCapacity: true)
         guard let key = options.key else {
+            if !partsLoaded, let simple = urlView.simple, simple.appendNormalized(of: urlView.text, to: &keyBytes) {
+                return nil
+            }
+            if !partsLoaded { url.load(urlView.text, needs: urlNeeds) }
             keyBytes.append(contentsOf: url.normalized)
-            return .success(())
+            return nil
         }
-        guard let (range, kind) = member(at: key, scanner) else { return .failure(.missingField(key.description)) }
+        guard let (range, kind) = member(at: key, scanner) else { return .missingField(key.description) }
         if kind == .string {
             keyBytes.append(contentsOf: scanner.decodeString(contentOf: range).utf8)
         } else {
             keyBytes.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[range]))
         }
-        return .success(())
+        return nil
     }
 
     /// The fingerprint of a line of the `--seen` file: of its normalised URL,
@@ -398,4 +458,54 @@ func pathExtension(_ path: [UInt8]) -> [UInt8] {
 /// An `--ext` item as compared: lower-case, a leading dot dropped.
 private func extensionBytes(_ item: String) -> [UInt8] {
     Array((item.hasPrefix(".") ? String(item.dropFirst()) : item).lowercased().utf8)
+}
+
+/// A URL string of the current line and, when it is plain, its fast-path split.
+struct URLView {
+    /// The URL's text (in the line, or decoded into scratch space).
+    let text: UnsafeBufferPointer<UInt8>
+    /// Its split when `SimpleURL` accepts it.
+    let simple: SimpleURL?
+
+    /// No URL: for lines whose predicates need none.
+    static var none: URLView { URLView(text: UnsafeBufferPointer(start: nil, count: 0), simple: nil) }
+}
+
+/// True when `a[aRange]` and `b[bRange]` are equal, ASCII letters compared without case.
+@inline(__always)
+func equalIgnoringASCIICase(_ a: UnsafeBufferPointer<UInt8>, _ aRange: Range<Int>,
+                            _ b: UnsafeBufferPointer<UInt8>, _ bRange: Range<Int>) -> Bool {
+    guard aRange.count == bRange.count else { return false }
+    var i = aRange.lowerBound
+    var j = bRange.lowerBound
+    while i < aRange.upperBound {
+        if lowercaseASCII(a[i]) != lowercaseASCII(b[j]) { return false }
+        i += 1
+        j += 1
+    }
+    return true
+}
+
+/// Bytes that outlive one call: the decoded text of an escaped string, valid until the next `store`.
+final class ScratchBytes {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity = 256
+
+    init() { base = .allocate(capacity: capacity) }
+
+    deinit { base.deallocate() }
+
+    /// Copies `text`'s UTF-8 in and returns a view of it.
+    func store(_ text: String) -> UnsafeBufferPointer<UInt8> {
+        var text = text
+        return text.withUTF8 { bytes in
+            if bytes.count > capacity {
+                base.deallocate()
+                capacity = bytes.count
+                base = .allocate(capacity: capacity)
+            }
+            if let source = bytes.baseAddress { base.update(from: source, count: bytes.count) }
+            return UnsafeBufferPointer(start: base, count: bytes.count)
+        }
+    }
 }

@@ -26,30 +26,33 @@ struct SimpleURL {
     /// After `?` up to `#` or the end, if there is a `?`.
     let query: Range<Int>?
 
-    /// Splits `bytes`, or returns nil when the URL is outside the simple subset.
+    /// Splits `bytes`, or returns nil when the URL is outside the simple
+    /// subset. One pass: every byte is looked at once.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SimpleURL? {
         let count = bytes.count
-        guard count >= 8 else { return nil }
-        for byte in bytes where byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") { return nil }
-        guard bytes[0] | 0x20 == UInt8(ascii: "h"), bytes[1] | 0x20 == UInt8(ascii: "t"),
+        guard count >= 8, bytes[0] | 0x20 == UInt8(ascii: "h"), bytes[1] | 0x20 == UInt8(ascii: "t"),
               bytes[2] | 0x20 == UInt8(ascii: "t"), bytes[3] | 0x20 == UInt8(ascii: "p") else { return nil }
         let isHTTPS = bytes[4] | 0x20 == UInt8(ascii: "s")
         var i = isHTTPS ? 5 : 4
         guard i + 3 <= count, bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "/"),
               bytes[i + 2] == UInt8(ascii: "/") else { return nil }
         i += 3
+
+        // Authority: [userinfo@]host[:port], every byte checked against its part's set.
         let authorityStart = i
         var at = -1
         var colon = -1
         while i < count {
             let byte = bytes[i]
+            if isHostByte(byte) { i += 1; continue }
             if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
-            if byte == UInt8(ascii: "@") {
-                guard at < 0 else { return nil }
+            if byte == UInt8(ascii: ":") {
+                colon = i
+            } else if byte == UInt8(ascii: "@") && at < 0 {
                 at = i
                 colon = -1
-            } else if byte == UInt8(ascii: ":") {
-                colon = i
+            } else if byte != UInt8(ascii: "~") {
+                return nil
             }
             i += 1
         }
@@ -57,7 +60,6 @@ struct SimpleURL {
         var userInfo: Range<Int>?
         var hostStart = authorityStart
         if at >= 0 {
-            for k in authorityStart..<at where !isPlainUserInfo(bytes[k]) { return nil }
             userInfo = authorityStart..<at
             hostStart = at + 1
         }
@@ -68,21 +70,45 @@ struct SimpleURL {
             guard let value = parsePort(bytes, (colon + 1)..<authorityEnd) else { return nil }
             if value != (isHTTPS ? 443 : 80) { port = value }
         }
-        var pathEnd = authorityEnd
-        while pathEnd < count && bytes[pathEnd] != UInt8(ascii: "?") && bytes[pathEnd] != UInt8(ascii: "#") {
-            pathEnd += 1
+
+        // Path: printable ASCII without `\`, and (libcurl removes them, RFC 3986
+        // section 5.2.4) no `.` or `..` segment.
+        var segmentStart = i
+        while true {
+            let byte: UInt8 = i < count ? bytes[i] : UInt8(ascii: "?")
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") {
+                let length = i - segmentStart
+                if length == 1 && bytes[segmentStart] == UInt8(ascii: ".") { return nil }
+                if length == 2 && bytes[segmentStart] == UInt8(ascii: ".") && bytes[segmentStart + 1] == UInt8(ascii: ".") {
+                    return nil
+                }
+                if byte != UInt8(ascii: "/") { break }
+                segmentStart = i + 1
+            } else if !isPlainURLByte(byte) {
+                return nil
+            }
+            i += 1
         }
-        // libcurl removes dot segments (RFC 3986 section 5.2.4) and, in 7.88, drops an empty query.
-        guard !hasDotSegment(bytes, authorityEnd..<pathEnd) else { return nil }
+        let path = authorityEnd..<min(i, count)
+
+        // Query (libcurl 7.88 drops an empty one) and fragment: printable ASCII without `\`.
         var query: Range<Int>?
-        if pathEnd < count && bytes[pathEnd] == UInt8(ascii: "?") {
-            var queryEnd = pathEnd + 1
-            while queryEnd < count && bytes[queryEnd] != UInt8(ascii: "#") { queryEnd += 1 }
-            guard queryEnd > pathEnd + 1 else { return nil }
-            query = (pathEnd + 1)..<queryEnd
+        if i < count && bytes[i] == UInt8(ascii: "?") {
+            i += 1
+            let queryStart = i
+            while i < count && bytes[i] != UInt8(ascii: "#") {
+                guard isPlainURLByte(bytes[i]) else { return nil }
+                i += 1
+            }
+            guard i > queryStart else { return nil }
+            query = queryStart..<i
+        }
+        while i < count {
+            guard isPlainURLByte(bytes[i]) else { return nil }
+            i += 1
         }
         return SimpleURL(isHTTPS: isHTTPS, userInfo: userInfo, host: hostStart..<hostEnd, port: port,
-                         path: authorityEnd..<pathEnd, query: query)
+                         path: path, query: query)
     }
 
     /// Appends `WebURL.normalized` of this URL to `out`, or returns false for
@@ -108,11 +134,17 @@ struct SimpleURL {
     private static let httpsPrefix = Array("https://".utf8)
 }
 
-/// Unreserved characters and `:` (RFC 3986 section 3.2.1), without `%`.
+/// Letters, digits, `-`, `.`, `_`: the bytes of a plain host (and, with `~`
+/// and `:`, of plain user information, RFC 3986 section 3.2.1).
 @inline(__always)
-private func isPlainUserInfo(_ byte: UInt8) -> Bool {
+private func isHostByte(_ byte: UInt8) -> Bool {
     isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
-        || byte == UInt8(ascii: "~") || byte == UInt8(ascii: ":")
+}
+
+/// Printable ASCII other than `\\`: bytes libcurl leaves as they are in a path, query or fragment.
+@inline(__always)
+private func isPlainURLByte(_ byte: UInt8) -> Bool {
+    byte &- 0x21 < 0x5E && byte != UInt8(ascii: "\\")
 }
 
 @inline(__always)
@@ -125,16 +157,13 @@ private func isAlphanumeric(_ byte: UInt8) -> Bool {
 /// address and rewrites it, so any host starting with a digit and made only of
 /// hex digits, `x` and dots is left to libcurl.
 private func isPlainHost(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    var mayBeNumber = bytes[range.lowerBound] &- UInt8(ascii: "0") < 10
+    for k in range where !isHostByte(bytes[k]) { return false }
+    guard bytes[range.lowerBound] &- UInt8(ascii: "0") < 10 else { return true }
     for k in range {
         let byte = bytes[k]
-        guard isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-                || byte == UInt8(ascii: "_") else { return false }
-        if mayBeNumber && hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") {
-            mayBeNumber = false
-        }
+        if hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return true }
     }
-    return !mayBeNumber
+    return false
 }
 
 /// 1 to 65535 in 1 to 5 digits without a leading zero.
@@ -147,24 +176,6 @@ private func parsePort(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>)
         value = value * 10 + Int(digit)
     }
     return value <= 65535 ? value : nil
-}
-
-/// True when a segment of the path is `.` or `..`.
-private func hasDotSegment(_ bytes: UnsafeBufferPointer<UInt8>, _ path: Range<Int>) -> Bool {
-    var segmentStart = path.lowerBound
-    var k = path.lowerBound
-    while k <= path.upperBound {
-        if k == path.upperBound || bytes[k] == UInt8(ascii: "/") {
-            let length = k - segmentStart
-            if length == 1 && bytes[segmentStart] == UInt8(ascii: ".") { return true }
-            if length == 2 && bytes[segmentStart] == UInt8(ascii: ".") && bytes[segmentStart + 1] == UInt8(ascii: ".") {
-                return true
-            }
-            segmentStart = k + 1
-        }
-        k += 1
-    }
-    return false
 }
 
 @inline(__always)
