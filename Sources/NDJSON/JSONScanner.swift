@@ -115,6 +115,14 @@ public struct JSONScanner {
         var escaped = false
         let count = bytes.count
         while i < count {
+            // Skip 8 plain bytes at a time (most of a string's bytes need no look).
+            if i + 8 <= count {
+                let word = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                if !mayHoldQuoteBackslashOrControl(word) {
+                    i += 8
+                    continue
+                }
+            }
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") { return (i + 1, escaped) }
             if byte == UInt8(ascii: "\\") {
@@ -259,6 +267,20 @@ public struct JSONScanner {
     private func error(_ offset: Int, _ reason: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: offset, reason: reason)
     }
+}
+
+/// True when one of the 8 bytes of `word` may be `"`, `\\` or below 0x20
+/// (never false when one is: the classic has-zero-byte and has-less-than
+/// bit tricks, from Sean Anderson's "Bit Twiddling Hacks").
+@inline(__always) func mayHoldQuoteBackslashOrControl(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let quotes = word ^ (ones &* 0x22)
+    let backslashes = word ^ (ones &* 0x5C)
+    let hasQuote = (quotes &- ones) & ~quotes
+    let hasBackslash = (backslashes &- ones) & ~backslashes
+    let hasControl = (word &- ones &* 0x20) & ~word
+    return (hasQuote | hasBackslash | hasControl) & highs != 0
 }
 
 @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
