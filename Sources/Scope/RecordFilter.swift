@@ -213,15 +213,25 @@ public final class RecordFilter {
             return .drop
         }
         if let seen {
-            if let problem = dedupeKey(scanner, urlView, partsLoaded: urlNeedsParts) { return .invalid(problem) }
-            let isNew = keyBytes.withUnsafeBufferPointer { key in
-                guard seen.insert(Fingerprint(of: key)) else { return false }
-                if let seenFile, !key.contains(0x0A), !key.contains(0x0D) { seenFile.append(key) }
-                return true
+            let isNew: Bool
+            if options.key == nil, !urlNeedsParts, let end = urlView.simple?.normalizedEnd {
+                // The URL is its own normalised form: hash it where it lies.
+                isNew = remember(UnsafeBufferPointer(rebasing: urlView.text[..<end]), in: seen)
+            } else {
+                if let problem = dedupeKey(scanner, urlView, partsLoaded: urlNeedsParts) { return .invalid(problem) }
+                isNew = keyBytes.withUnsafeBufferPointer { remember($0, in: seen) }
             }
             if !isNew { return .drop }
         }
         return .keep
+    }
+
+    /// Adds `key` to the seen set (and queues it for the `--seen` file); false when it was there.
+    @inline(__always)
+    private func remember(_ key: UnsafeBufferPointer<UInt8>, in seen: FingerprintSet) -> Bool {
+        guard seen.insert(Fingerprint(of: key)) else { return false }
+        if let seenFile, !key.contains(0x0A), !key.contains(0x0D) { seenFile.append(key) }
+        return true
     }
 
     /// Judges one line given as text (for tests and small callers).
@@ -476,6 +486,8 @@ struct URLView {
 func equalIgnoringASCIICase(_ a: UnsafeBufferPointer<UInt8>, _ aRange: Range<Int>,
                             _ b: UnsafeBufferPointer<UInt8>, _ bRange: Range<Int>) -> Bool {
     guard aRange.count == bRange.count else { return false }
+    // Hosts are mostly written alike: try the exact comparison first.
+    if memcmp(a.baseAddress! + aRange.lowerBound, b.baseAddress! + bRange.lowerBound, aRange.count) == 0 { return true }
     var i = aRange.lowerBound
     var j = bRange.lowerBound
     while i < aRange.upperBound {

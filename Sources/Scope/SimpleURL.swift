@@ -25,6 +25,10 @@ struct SimpleURL {
     let path: Range<Int>
     /// After `?` up to `#` or the end, if there is a `?`.
     let query: Range<Int>?
+    /// When the URL up to its fragment is already `WebURL.normalized`: the
+    /// end of that prefix (lower-case scheme and host, no default port written,
+    /// a path, no user information, no `%`). Dedupe then hashes the line's bytes.
+    let normalizedEnd: Int?
 
     /// Splits `bytes`, or returns nil when the URL is outside the simple
     /// subset. One pass: every byte is looked at once.
@@ -42,16 +46,25 @@ struct SimpleURL {
         let authorityStart = i
         var at = -1
         var colon = -1
+        var tilde = -1
+        var colonsAfterAt = 0
+        var kindsSeen: UInt8 = 0
         while i < count {
             let byte = bytes[i]
-            if isHostByte(byte) { i += 1; continue }
-            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            let kind = byteKind(byte)
+            kindsSeen |= kind
+            if kind & ByteKind.host != 0 { i += 1; continue }
+            if kind & ByteKind.pathStart != 0 { break }
             if byte == UInt8(ascii: ":") {
                 colon = i
+                colonsAfterAt += 1
             } else if byte == UInt8(ascii: "@") && at < 0 {
                 at = i
                 colon = -1
-            } else if byte != UInt8(ascii: "~") {
+                colonsAfterAt = 0
+            } else if byte == UInt8(ascii: "~") {
+                tilde = i
+            } else {
                 return nil
             }
             i += 1
@@ -63,8 +76,10 @@ struct SimpleURL {
             userInfo = authorityStart..<at
             hostStart = at + 1
         }
+        // The host holds host bytes only: no `~`, at most the port's one `:`.
+        guard tilde < hostStart, colonsAfterAt <= 1 else { return nil }
         let hostEnd = colon >= 0 ? colon : authorityEnd
-        guard hostEnd > hostStart, isPlainHost(bytes, hostStart..<hostEnd) else { return nil }
+        guard hostEnd > hostStart, !mayBeIPv4Number(bytes, hostStart..<hostEnd) else { return nil }
         var port: Int?
         if colon >= 0 {
             guard let value = parsePort(bytes, (colon + 1)..<authorityEnd) else { return nil }
@@ -76,17 +91,20 @@ struct SimpleURL {
         var segmentStart = i
         while true {
             let byte: UInt8 = i < count ? bytes[i] : UInt8(ascii: "?")
-            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") {
-                let length = i - segmentStart
-                if length == 1 && bytes[segmentStart] == UInt8(ascii: ".") { return nil }
-                if length == 2 && bytes[segmentStart] == UInt8(ascii: ".") && bytes[segmentStart + 1] == UInt8(ascii: ".") {
-                    return nil
-                }
-                if byte != UInt8(ascii: "/") { break }
-                segmentStart = i + 1
-            } else if !isPlainURLByte(byte) {
+            let kind = byteKind(byte)
+            kindsSeen |= kind
+            if kind & ByteKind.pathByte != 0 {
+                i += 1
+                continue
+            }
+            guard kind & ByteKind.pathStart != 0 else { return nil }
+            let length = i - segmentStart
+            if length == 1 && bytes[segmentStart] == UInt8(ascii: ".") { return nil }
+            if length == 2 && bytes[segmentStart] == UInt8(ascii: ".") && bytes[segmentStart + 1] == UInt8(ascii: ".") {
                 return nil
             }
+            if byte != UInt8(ascii: "/") { break }
+            segmentStart = i + 1
             i += 1
         }
         let path = authorityEnd..<min(i, count)
@@ -97,18 +115,25 @@ struct SimpleURL {
             i += 1
             let queryStart = i
             while i < count && bytes[i] != UInt8(ascii: "#") {
-                guard isPlainURLByte(bytes[i]) else { return nil }
+                let kind = byteKind(bytes[i])
+                guard kind & ByteKind.plain != 0 else { return nil }
+                kindsSeen |= kind
                 i += 1
             }
             guard i > queryStart else { return nil }
             query = queryStart..<i
         }
+        let end = query?.upperBound ?? path.upperBound
         while i < count {
-            guard isPlainURLByte(bytes[i]) else { return nil }
+            guard byteKind(bytes[i]) & ByteKind.plain != 0 else { return nil }
             i += 1
         }
+        let isNormalized = kindsSeen & (ByteKind.upper | ByteKind.percent) == 0 && bytes[0] == UInt8(ascii: "h")
+            && bytes[1] == UInt8(ascii: "t") && bytes[2] == UInt8(ascii: "t") && bytes[3] == UInt8(ascii: "p")
+            && (!isHTTPS || bytes[4] == UInt8(ascii: "s")) && userInfo == nil && !path.isEmpty
+            && (colon < 0 || port != nil)
         return SimpleURL(isHTTPS: isHTTPS, userInfo: userInfo, host: hostStart..<hostEnd, port: port,
-                         path: path, query: query)
+                         path: path, query: query, normalizedEnd: isNormalized ? end : nil)
     }
 
     /// Appends `WebURL.normalized` of this URL to `out`, or returns false for
@@ -134,17 +159,44 @@ struct SimpleURL {
     private static let httpsPrefix = Array("https://".utf8)
 }
 
-/// Letters, digits, `-`, `.`, `_`: the bytes of a plain host (and, with `~`
-/// and `:`, of plain user information, RFC 3986 section 3.2.1).
-@inline(__always)
-private func isHostByte(_ byte: UInt8) -> Bool {
-    isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+/// Classes of bytes, as bit flags in `byteKinds`.
+private enum ByteKind {
+    /// Letters, digits, `-`, `.`, `_`: the bytes of a plain host.
+    static let host: UInt8 = 1
+    /// Printable ASCII other than `\\`: bytes libcurl leaves as they are in a path, query or fragment.
+    static let plain: UInt8 = 2
+    /// `/`, `?`, `#`: the end of an authority or a path segment.
+    static let pathStart: UInt8 = 4
+    /// A plain byte that is not `/`, `?` or `#`.
+    static let pathByte: UInt8 = 8
+    /// `A` to `Z`.
+    static let upper: UInt8 = 16
+    /// `%`.
+    static let percent: UInt8 = 32
 }
 
-/// Printable ASCII other than `\\`: bytes libcurl leaves as they are in a path, query or fragment.
+/// The `ByteKind` flags of each byte, one table lookup instead of a chain of comparisons.
+private let byteKinds: [UInt8] = (0..<256).map { value in
+    let byte = UInt8(value)
+    var kind: UInt8 = 0
+    if isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") {
+        kind |= ByteKind.host
+    }
+    let plain = byte >= 0x21 && byte <= 0x7E && byte != UInt8(ascii: "\\")
+    if plain { kind |= ByteKind.plain }
+    if byte &- UInt8(ascii: "A") < 26 { kind |= ByteKind.upper }
+    if byte == UInt8(ascii: "%") { kind |= ByteKind.percent }
+    if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") {
+        kind |= ByteKind.pathStart
+    } else if plain {
+        kind |= ByteKind.pathByte
+    }
+    return kind
+}
+
 @inline(__always)
-private func isPlainURLByte(_ byte: UInt8) -> Bool {
-    byte &- 0x21 < 0x5E && byte != UInt8(ascii: "\\")
+private func byteKind(_ byte: UInt8) -> UInt8 {
+    byteKinds.withUnsafeBufferPointer { $0[Int(byte)] }
 }
 
 @inline(__always)
@@ -152,18 +204,16 @@ private func isAlphanumeric(_ byte: UInt8) -> Bool {
     (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
 }
 
-/// Letters, digits, `-`, `.`, `_`, and not a possible IPv4 number: libcurl
-/// reads a host whose parts are all decimal, octal or `0x` hex numbers as an
-/// address and rewrites it, so any host starting with a digit and made only of
-/// hex digits, `x` and dots is left to libcurl.
-private func isPlainHost(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    for k in range where !isHostByte(bytes[k]) { return false }
-    guard bytes[range.lowerBound] &- UInt8(ascii: "0") < 10 else { return true }
+/// True when libcurl may read the host as an IPv4 number and rewrite it: its
+/// parts may be decimal, octal or `0x` hex numbers, so any host starting with
+/// a digit and made only of hex digits, `x` and dots is left to libcurl.
+private func mayBeIPv4Number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    guard bytes[range.lowerBound] &- UInt8(ascii: "0") < 10 else { return false }
     for k in range {
         let byte = bytes[k]
-        if hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return true }
+        if hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return false }
     }
-    return false
+    return true
 }
 
 /// 1 to 65535 in 1 to 5 digits without a leading zero.

@@ -39,6 +39,12 @@ private func fastParts(_ text: String) -> Expected? {
         parts.host = simple.host.map { lowercaseASCII(bytes[$0]) }
         parts.port = simple.port
         parts.path = simple.path.isEmpty ? [UInt8(ascii: "/")] : Array(bytes[simple.path])
+        if let end = simple.normalizedEnd {
+            // A URL said to be its own normal form must be exactly that.
+            var normalized: [UInt8] = []
+            #expect(simple.appendNormalized(of: bytes, to: &normalized))
+            #expect(String(decoding: bytes[..<end], as: UTF8.self) == String(decoding: normalized, as: UTF8.self))
+        }
         guard simple.appendNormalized(of: bytes, to: &parts.normalized) else {
             // Authority only: compare against WebURL's normalized anyway by filling it from libcurl.
             parts.normalized = (try? WebURL(String(decoding: bytes, as: UTF8.self)).normalized).map { Array($0.utf8) } ?? []
@@ -57,7 +63,8 @@ let simpleURLs = [
     "http://xn--bcher-kva.example/", "http://example.com./trailing-dot", "https://a-b.c-d.example/~user/",
     "http://1.example.com/", "http://example.com/p/1.html?a=1&b=2;c=3", "http://example.com/%zz%4", "http://cafe.de/",
     "http://example.com/a/.b/..c/...", "http://example.com/{}|^`\"<>", "http://example.com:65535/", "https://EXAMPLE.net/",
-    "http://a/b?c?d#e#f", "http://example.com/a%2E%2E/b", "http://example.com/?a=%2e",
+    "http://a/b?c?d#e#f", "http://example.com/a%2E%2E/b", "http://example.com/?a=%2e", "https://example.com/a?b#c",
+    "http://example.com:8080/a", "http://example.com:443/a", "https://example.com:443/",
 ]
 
 /// URLs the fast path must leave to libcurl.
@@ -113,6 +120,7 @@ let unusualURLs = [
                       "{", "}", "|", "^", "`", "\"", "<", ">", "//", "/./", "/../", "%20", "x", "Y"]
         let hostilePieces = ["\\", " ", "\t", "é", "\u{7F}"]
         var accepted = 0
+        var alreadyNormal = 0
         for _ in 0..<200_000 {
             var text = schemes.randomElement(using: &generator)!
             text += users.randomElement(using: &generator)! + hosts.randomElement(using: &generator)!
@@ -123,10 +131,14 @@ let unusualURLs = [
             }
             guard let fast = fastParts(text) else { continue }
             accepted += 1
+            if text.utf8.withContiguousStorageIfAvailable({ SimpleURL.parse($0)?.normalizedEnd != nil }) == true {
+                alreadyNormal += 1
+            }
             let url = try? WebURL(text)
             #expect(url.map(Expected.init) == fast, "\(text)")
         }
         #expect(accepted > 5000, "the random table should exercise the fast path")
+        #expect(alreadyNormal > 200, "the random table should exercise URLs in normal form")
     }
 }
 
