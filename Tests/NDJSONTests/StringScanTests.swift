@@ -28,12 +28,22 @@ import Testing
         #expect(throws: JSONSyntaxError.self) { try bad.withUnsafeBufferPointer { try JSONScanner($0).scanString(0) } }
     }
 
+    @Test func lowestFlagIsTheFirstByteToLookAt() {
+        // A quote in byte 2 and a control byte in byte 5: the scan must stop at byte 2.
+        let word: UInt64 = 0x6161_0161_6122_6161
+        #expect(quoteBackslashOrControlFlags(word).trailingZeroBitCount >> 3 == 2)
+        // 0x80 and above are plain bytes (UTF-8), not control bytes.
+        #expect(quoteBackslashOrControlFlags(0xFFFE_C3A9_8081_9F7F) == 0)
+    }
+
     @Test func bitTrickFlagsExactlyTheBytesItMust() {
         for byte in 0...255 {
             // Seven bytes 'a' and the byte under test in the fourth place.
             let word: UInt64 = 0x6161_6161_0061_6161 | UInt64(byte) << 24
             let mustFlag = byte == 0x22 || byte == 0x5C || byte < 0x20
-            #expect(mayHoldQuoteBackslashOrControl(word) == mustFlag, "byte 0x\(String(byte, radix: 16))")
+            let flags = quoteBackslashOrControlFlags(word)
+            #expect((flags != 0) == mustFlag, "byte 0x\(String(byte, radix: 16))")
+            if mustFlag { #expect(flags.trailingZeroBitCount >> 3 == 3) }
         }
     }
 }
