@@ -241,3 +241,56 @@ private final class ResultBox: @unchecked Sendable {
         results[index] = result
     }
 }
+
+/// Every `$ command` in README.md's afilter section runs, in order, in one
+/// directory, and prints what the README shows (stdout, and the `afilter:`
+/// lines on stderr). `$ cat FILE` of a file that does not exist yet defines it.
+@Suite struct AfilterReadmeTests {
+    @Test func readmeExamplesRun() throws {
+        let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "<!-- afilter -->"))
+        let end = try #require(readme.range(of: "<!-- /afilter -->"))
+        let section = readme[start.upperBound..<end.lowerBound]
+        let directory = try scratchDirectory("readme")
+        // The invalid-lines example reads this file, which the README does not list.
+        try #"{"url":"https://example.com/x","from":"https://example.com/"}\#nnot json\#n{"url":"https://example.com/y"}\#n"#
+            .write(toFile: directory + "/mixed.ndjson", atomically: true, encoding: .utf8)
+        var examples: [(command: String, output: [String])] = []
+        var inBlock = false
+        var collecting = false
+        for line in section.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") {
+                inBlock.toggle()
+                collecting = false
+                continue
+            }
+            guard inBlock else { continue }
+            if line.hasPrefix("$ ") {
+                examples.append((String(line.dropFirst(2)), []))
+                collecting = true
+            } else if collecting {
+                examples[examples.count - 1].output.append(line)
+            }
+        }
+        #expect(examples.count >= 20)
+        var ran = 0
+        for (command, output) in examples {
+            if command.hasPrefix("cat "), !command.contains("|") {
+                let file = directory + "/" + command.dropFirst(4)
+                if !FileManager.default.fileExists(atPath: file) {
+                    try (output.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+                    continue
+                }
+            }
+            let result = try runShell("cd '\(directory)' && \(command)")
+            #expect(result.status == 0, "\(command)")
+            let stdoutLines = result.stdout.isEmpty ? [] : result.lines
+            #expect(stdoutLines == output.filter { !$0.hasPrefix("afilter: ") }, "\(command)")
+            let stderrLines = result.stderr.split(separator: "\n").map(String.init)
+            #expect(stderrLines == output.filter { $0.hasPrefix("afilter: ") }, "\(command)")
+            ran += 1
+        }
+        #expect(ran >= 18)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
