@@ -1,0 +1,80 @@
+import Testing
+@testable import NDJSON
+
+private func encode(_ bytes: [UInt8]) -> String {
+    var buffer = JSONBuffer()
+    bytes.withUnsafeBufferPointer { buffer.string(utf8: $0) }
+    return String(decoding: buffer.bytes, as: UTF8.self)
+}
+
+struct JSONBufferTests {
+    @Test(arguments: [
+        (Array("plain".utf8), #""plain""#),
+        (Array("q\"b\\".utf8), #""q\"b\\""#),
+        ([0x0A, 0x0D, 0x09, 0x08, 0x0C, 0x00, 0x1F], #""\n\r\t\b\f\u0000\u001f""#),
+        (Array("é日😀".utf8), "\"é日😀\""),
+        ([0x61, 0xFF, 0x62], "\"a\u{FFFD}b\""),                    // invalid byte
+        ([0xC3], "\"\u{FFFD}\""),                                   // truncated sequence at the end
+        ([0xE6, 0x97, 0x41], "\"\u{FFFD}A\""),                      // maximal subpart replaced once
+        ([0xC0, 0xAF], "\"\u{FFFD}\u{FFFD}\""),                     // overlong
+        ([0xED, 0xA0, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\""),       // encoded surrogate
+        ([0xF4, 0x90, 0x80, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\""),  // above U+10FFFF
+    ])
+    func escapesAndRepairs(input: [UInt8], expected: String) {
+        #expect(encode(input) == expected)
+    }
+
+    @Test func writesNestedRecords() {
+        var buffer = JSONBuffer()
+        buffer.beginObject()
+        buffer.key("a"); buffer.number(1)
+        buffer.key("t"); buffer.beginObject(); buffer.key("x"); buffer.milliseconds(1.23456); buffer.key("y"); buffer.null(); buffer.endObject()
+        buffer.key("l"); buffer.beginArray(); buffer.number(-2); buffer.bool(true); buffer.string("s"); buffer.endArray()
+        buffer.key("f"); buffer.number(0.5)
+        buffer.key(String("run time")); buffer.number(Double.nan)
+        buffer.endObject()
+        buffer.newline()
+        #expect(String(decoding: buffer.bytes, as: UTF8.self)
+                == #"{"a":1,"t":{"x":1.235,"y":null},"l":[-2,true,"s"],"f":0.5,"run time":null}"# + "\n")
+    }
+
+    @Test func copiesMembersExceptReplacedOnes() throws {
+        let input = Array(#"{"url":"u","depth":2, "keep" : [1,2],"status":7}"#.utf8)
+        var buffer = JSONBuffer()
+        try input.withUnsafeBufferPointer { line in
+            let scanner = JSONScanner(line)
+            buffer.beginObject()
+            try buffer.copyMembers(of: scanner) { member in
+                scanner.keyString(member) == "status" || scanner.keyString(member) == "url"
+            }
+            buffer.key("url"); buffer.string("u")
+            buffer.key("status"); buffer.number(200)
+            buffer.endObject()
+        }
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == #"{"depth":2,"keep" : [1,2],"url":"u","status":200}"#)
+    }
+
+    @Test func repairsBodies() {
+        let repaired = [UInt8]([0x61, 0x80, 0x62]).withUnsafeBufferPointer { repairUTF8($0) }
+        #expect(String(decoding: repaired, as: UTF8.self) == "a\u{FFFD}b")
+    }
+
+    @Test(arguments: [0, 7, -7, Int.max, Int.min])
+    func writesIntegers(value: Int) {
+        var buffer = JSONBuffer()
+        buffer.number(value)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(value))
+    }
+}
+
+struct MillisecondsTests {
+    @Test(arguments: [
+        (0.0, "0"), (1.5, "1.5"), (1.2345, "1.235"), (1.2344, "1.234"), (0.0004, "0"), (0.001, "0.001"),
+        (0.05, "0.05"), (-2.25, "-2.25"), (123456.7, "123456.7"), (10.0, "10"),
+    ])
+    func roundsToThreeDecimals(value: Double, expected: String) {
+        var buffer = JSONBuffer()
+        buffer.milliseconds(value)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
+    }
+}
