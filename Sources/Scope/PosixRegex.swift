@@ -37,9 +37,4 @@ public final class PosixRegex {
     public func matches(_ text: UnsafePointer<CChar>) -> Bool {
         regexec(compiled, text, 0, nil, 0) == 0
     }
-
-    /// True when the regex matches somewhere in `text`.
-    public func matches(_ text: String) -> Bool {
-        text.withCString { matches($0) }
-    }
 }

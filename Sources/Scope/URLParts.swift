@@ -82,13 +82,6 @@ struct URLParts {
         if needs.contains(.normalized) { normalized = Array(url.normalized.utf8) }
     }
 
-    /// `host:port` as `WebURL.authority` writes it.
-    var authority: [UInt8] {
-        var out = host
-        if let port { appendPort(port, to: &out) }
-        return out
-    }
-
     /// True when both name the same host and port (`--same-host`); URLs
     /// without a host are in no host's scope, not even each other's.
     func hasSameAuthority(as other: URLParts) -> Bool {
