@@ -245,7 +245,15 @@ public final class RecordFilter {
     public func run(_ reader: LineReader, to output: OutputWriter,
                     reportInvalid: (_ lineNumber: Int, _ problem: InvalidRecord) -> Void) throws -> FilterSummary {
         var summary = FilterSummary()
-        while let line = try reader.next() {
+        while true {
+            guard let line = reader.nextBuffered() else {
+                if reader.reachedEOF { break }
+                // Reading may block on a slow upstream: first hand on what passed
+                // (and its --seen keys), so no record waits in a buffer meanwhile.
+                try syncSeenFile(output)
+                try reader.fill()
+                continue
+            }
             summary.read += 1
             switch decide(line) {
             case .keep:
