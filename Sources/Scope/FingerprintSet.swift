@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A set of 128-bit fingerprints in open-addressing tables: 16 bytes an entry
-/// and nothing else, so 10,000,000 URLs fit in about 230 MB.
+/// and nothing else, so 10,000,000 URLs fit in about 210 MiB.
 ///
 /// The set is split into 1024 tables by the fingerprint's top 10 bits. Each
 /// table probes linearly, holds at most 85% of its slots, and grows by a fifth
