@@ -171,8 +171,12 @@ public final class RecordFilter {
         let scanner = JSONScanner(line)
         for slot in names.indices { found[slot] = nil }
         do {
+            // Locals, so the closure touches no property of self per member.
+            let wanted = wantedSlots
+            let names = nameBuffers
+            let found = self.found
             try scanner.forEachMember { member in
-                for slot in self.wantedSlots where self.isNamed(slot, member, scanner) { self.found[slot] = member }
+                for slot in wanted where isNamed(member, names[slot], scanner) { found[slot] = member }
             }
         } catch let error as JSONSyntaxError {
             return .invalid(.notJSON(error))
@@ -290,15 +294,6 @@ public final class RecordFilter {
     }
 
     // MARK: - Fields
-
-    /// True when the member's key is the name in `slot`.
-    @inline(__always)
-    private func isNamed(_ slot: Int, _ member: JSONMember, _ scanner: JSONScanner) -> Bool {
-        let name = nameBuffers[slot]
-        if member.keyHasEscapes { return scanner.key(member, is: name) }
-        return member.key.count == name.count
-            && memcmp(scanner.bytes.baseAddress! + member.key.lowerBound, name.baseAddress!, name.count) == 0
-    }
 
     /// The URL string in `slot` and its fast-path split; the problem when it is not a string.
     /// (A string libcurl rejects is a URL without host, which scope predicates drop.)
@@ -476,6 +471,17 @@ func pathExtension(_ path: [UInt8]) -> [UInt8] {
 /// An `--ext` item as compared: lower-case, a leading dot dropped.
 private func extensionBytes(_ item: String) -> [UInt8] {
     Array((item.hasPrefix(".") ? String(item.dropFirst()) : item).lowercased().utf8)
+}
+
+/// True when the member's key is `name`: compared in place, byte by byte
+/// (names are short), unless the key holds escapes to decode.
+@inline(__always)
+private func isNamed(_ member: JSONMember, _ name: UnsafeBufferPointer<UInt8>, _ scanner: JSONScanner) -> Bool {
+    if member.keyHasEscapes { return scanner.key(member, is: name) }
+    guard member.key.count == name.count else { return false }
+    let key = scanner.bytes.baseAddress! + member.key.lowerBound
+    for k in 0..<name.count where key[k] != name[k] { return false }
+    return true
 }
 
 /// A URL string of the current line and, when it is plain, its fast-path split.

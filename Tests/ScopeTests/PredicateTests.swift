@@ -107,6 +107,7 @@ let scopeCases: [Case] = [
     Case("--invert keeps", options { $0.sameHost = true; $0.invert = true }, link("https://other.example/"), true),
     Case("--invert drops", options { $0.sameHost = true; $0.invert = true }, link("https://example.com/x"), false),
     Case("--invert conjunction", options { $0.sameHost = true; $0.maxDepth = 0; $0.invert = true }, link("https://example.com/x"), true),
+    Case("escaped key", options { $0.sameHost = true }, #"{"\u0075rl":"https://example.com/a","fr\u006fm":"https://example.com/"}"#, true),
     // No predicate keeps every object.
     Case("no predicates", FilterOptions(), #"{}"#, true),
 ]
