@@ -90,10 +90,7 @@ public final class StatsEngine {
         }
         add(to: &total)
         if window != nil { add(to: &window!) }
-        if let every = options.every {
-            linesInWindow += 1
-            if linesInWindow >= every { writeWindow() }
-        }
+        countLineInWindow()
     }
 
     /// Writes every window whose deadline is at or before `now`: an idle input
@@ -136,10 +133,14 @@ public final class StatsEngine {
         if total.figures.invalid <= UInt64(StatsEngine.invalidLinesReported) {
             diagnose("line \(lineNumber): not a JSON object: \(error)")
         }
-        if let every = options.every {
-            linesInWindow += 1
-            if linesInWindow >= every { writeWindow() }
-        }
+        countLineInWindow()
+    }
+
+    @inline(__always)
+    private func countLineInWindow() {
+        guard window != nil else { return }
+        linesInWindow += 1
+        if let every = options.every, linesInWindow >= every { writeWindow() }
     }
 
     private func writeWindow() {
