@@ -73,7 +73,7 @@ struct TableRenderer {
         if !errors.isEmpty {
             rows.append([paint(bold, "errors")] + errors.map { paint(red, $0.kind) + " " + grouped($0.count) })
         }
-        return rows.isEmpty ? "" : rows.map { $0.joined(separator: "   ") }.joined(separator: "\n") + "\n"
+        return rows.isEmpty ? "" : aligned(rows.map { [$0[0], $0.dropFirst().joined(separator: "   ")] }, rightAligned: [])
     }
 
     /// Latency counts between bounds of a 1-2-5 series covering min to max, one bar each,
@@ -178,7 +178,7 @@ struct TableRenderer {
 // MARK: - Units
 
 /// Bounds of a 1-2-5 series (in ms) from at or below `low` to above `high`,
-/// thinned to decades when that would make more than 12 bins.
+/// thinned to decades when that would make more than 15 bins.
 func seriesBounds(from low: Double, to high: Double) -> [Double] {
     let decades: [Double] = [1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
     for steps in [[1.0, 2, 5], [1.0]] {
@@ -190,7 +190,7 @@ func seriesBounds(from low: Double, to high: Double) -> [Double] {
             bounds.append(series[next])
             next += 1
         }
-        if bounds.count <= 13 || steps.count == 1 { return bounds }
+        if bounds.count <= 16 || steps.count == 1 { return bounds }
     }
     return []
 }

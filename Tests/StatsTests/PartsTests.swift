@@ -265,7 +265,7 @@ import Testing
     @Test func seriesCoversMinToMax() {
         #expect(seriesBounds(from: 3, to: 70) == [2, 5, 10, 20, 50, 100])
         let wide = seriesBounds(from: 0.5, to: 40_000)
-        #expect(wide.first! <= 0.5 && wide.last! > 40_000 && wide.count <= 13)
+        #expect(wide.first! <= 0.5 && wide.last! > 40_000 && wide.count <= 16)
         #expect(grouped(1_234_567) == "1,234,567" && grouped(12) == "12")
     }
 }
