@@ -65,12 +65,76 @@ public func runTool(_ name: String, _ arguments: [String] = [], input: String = 
     try run(BuiltTools.path(name), arguments, input: Data(input.utf8))
 }
 
-/// Runs a shell pipeline with the built tools first on PATH.
-public func runShell(_ script: String, input: String = "") throws -> ToolResult {
-    let path = BuiltTools.directory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+/// Runs a shell pipeline with the built tools first on PATH, and `environment` added.
+public func runShell(_ script: String, input: String = "", environment: [String: String] = [:],
+                     shell: String = "/bin/sh") throws -> ToolResult {
+    try run(shell, ["-c", script], input: Data(input.utf8), environment: toolEnvironment(adding: environment))
+}
+
+/// The test's environment with the built tools first on PATH.
+public func toolEnvironment(adding extra: [String: String] = [:]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
-    environment["PATH"] = path
-    return try run("/bin/sh", ["-c", script], input: Data(input.utf8), environment: environment)
+    environment["PATH"] = BuiltTools.directory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    environment.merge(extra) { _, new in new }
+    return environment
+}
+
+/// Waits until `condition` holds, checking every 20 ms. A guard against a hang,
+/// not a timing assertion: it gives up (throws) only after `limit` seconds.
+public func waitUntil(limit: Double = 120, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(limit)
+    while try !condition() {
+        guard Date() < deadline else { throw FixtureError("condition not met after \(limit) s") }
+        usleep(20_000)
+    }
+}
+
+/// A tool started with its stdin left open, for tests that signal it mid-run.
+public final class StreamingTool {
+    private let process = Process()
+    private let stdinPipe = Pipe()
+    private let stdoutPipe = Pipe()
+    private let stderrPipe = Pipe()
+    private let collected = CollectedOutput()
+    private let group = DispatchGroup()
+
+    public init(_ name: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: BuiltTools.path(name))
+        process.arguments = arguments
+        process.standardInput = stdinPipe
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        try process.run()
+        for (pipe, isError) in [(stdoutPipe, false), (stderrPipe, true)] {
+            group.enter()
+            let collected = self.collected, group = self.group
+            DispatchQueue.global().async {
+                collected.store(pipe.fileHandleForReading.readDataToEndOfFile(), isError: isError)
+                group.leave()
+            }
+        }
+    }
+
+    /// The process id, for looking at /proc.
+    public var pid: Int32 { process.processIdentifier }
+
+    public func write(_ text: String) {
+        Glibc.signal(SIGPIPE, SIG_IGN)
+        try? stdinPipe.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+    }
+
+    public func closeInput() { try? stdinPipe.fileHandleForWriting.close() }
+
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to end and returns what it wrote.
+    public func finish() -> ToolResult {
+        group.wait()
+        process.waitUntilExit()
+        closeInput()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return ToolResult(stdout: collected.stdout, stderr: String(decoding: collected.stderr, as: UTF8.self), status: status)
+    }
 }
 
 private final class CollectedOutput: @unchecked Sendable {
