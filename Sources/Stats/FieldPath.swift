@@ -64,6 +64,10 @@ private let exactPowersOfTen: [Double] = (0...22).map { exponent in
     return value
 }
 
+/// 10^exponent, exactly, for 0...22.
+@inline(__always)
+func exactPowerOfTen(_ exponent: Int) -> Double { exactPowersOfTen[exponent] }
+
 /// Parses a JSON number (already validated) without allocating. Decimals with at
 /// most 15 significant digits, the common case, are one exact integer divided by
 /// an exact power of ten, which IEEE 754 rounds correctly; anything else (exponents,

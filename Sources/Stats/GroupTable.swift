@@ -48,11 +48,12 @@ public struct GroupTable {
     /// Groups in the table.
     public var count: Int { keys.count }
 
-    /// Counts the reader's record in its group, admitting the group (and maybe evicting another) first.
+    /// Counts a record in its group, admitting the group (and maybe evicting another) first.
     @inline(__always)
-    mutating func add(_ reader: RecordReader, key: UnsafeBufferPointer<UInt8>, kind: GroupKeyKind) {
+    mutating func add(_ record: RecordFigures, fieldValues: [Double], otherErrorKind: String,
+                      key: UnsafeBufferPointer<UInt8>, kind: GroupKeyKind) {
         let slot = self.slot(for: key, kind: kind)
-        figures[slot].add(reader.figures, fieldValues: reader.fieldValues, otherErrorKind: reader.otherErrorKind)
+        figures[slot].add(record, fieldValues: fieldValues, otherErrorKind: otherErrorKind)
     }
 
     /// The slot of the group `key`, admitting it (and maybe evicting another) first.

@@ -62,6 +62,8 @@ struct RecordReader {
     var groupKeyKind: GroupKeyKind?
     /// The name of an error kind outside the documented set, when `errorKind` is `other`.
     var otherErrorKind = ""
+    /// `fetched_at` values, parsed with a memory of the last minute.
+    private var timestamps = TimestampParser()
 
     init(groupBy: FieldPath?, fields: [FieldPath], wantsGroup: Bool) {
         self.groupBy = groupBy
@@ -135,7 +137,7 @@ struct RecordReader {
             if keyEquals(scanner, member, "elapsed_ms") {
                 figures.elapsedMs = member.kind == .number ? parseNumber(bytes, member.value) : .nan
             } else if keyEquals(scanner, member, "fetched_at") {
-                figures.fetchedAt = member.kind == .string ? parseTimestamp(bytes, member.value) : .nan
+                figures.fetchedAt = member.kind == .string ? timestamps.parse(bytes, member.value) : .nan
             }
         default:
             break
@@ -248,7 +250,7 @@ struct RecordReader {
 
     private mutating func readHost(_ scanner: JSONScanner, _ member: JSONMember) {
         let raw = (member.value.lowerBound + 1)..<(member.value.upperBound - 1)
-        if scanner.bytes[raw].contains(UInt8(ascii: "\\")) {
+        if memchr(scanner.bytes.baseAddress! + raw.lowerBound, Int32(UInt8(ascii: "\\")), raw.count) != nil {
             var decoded = Array(scanner.decodeString(raw: raw).utf8)
             decoded.withUnsafeMutableBufferPointer { takeHost(from: UnsafeBufferPointer($0)) }
         } else {
@@ -273,8 +275,12 @@ struct RecordReader {
 /// A byte-level cut of RFC 3986 section 3.2 that agrees with `WebURL.host` on the URLs
 /// afetch writes, at a fraction of a full parse's cost.
 func hostRange(of url: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
-    // Scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) then "://".
+    // Scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) then "://"; https and http first.
     var i = 0
+    if url.count > 7 && url[0] | 0x20 == UInt8(ascii: "h") && url[1] | 0x20 == UInt8(ascii: "t")
+        && url[2] | 0x20 == UInt8(ascii: "t") && url[3] | 0x20 == UInt8(ascii: "p") {
+        i = url[4] | 0x20 == UInt8(ascii: "s") ? 5 : 4
+    }
     while i < url.count {
         let byte = url[i] | 0x20
         let isSchemeByte = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
@@ -304,10 +310,67 @@ func hostRange(of url: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
 /// Milliseconds since the epoch of an RFC 3339 timestamp string (with its quotes in
 /// `range`): `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`; NaN when malformed.
 func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double {
-    let start = range.lowerBound + 1
-    let end = range.upperBound - 1
-    guard end - start >= 20 else { return .nan }
-    func digits(_ at: Int, _ count: Int) -> Int? {
+    var parser = TimestampParser()
+    return parser.parse(bytes, range)
+}
+
+/// Parses RFC 3339 timestamps, remembering the minute of the last one: records that
+/// follow each other share it, so most lines parse only seconds, fraction and zone.
+struct TimestampParser {
+    /// The first 16 bytes (`YYYY-MM-DDTHH:MM`) of the last timestamp, and their time.
+    private var minuteText: (UInt64, UInt64) = (0, 0)
+    private var minuteSeconds: Int?
+
+    mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double {
+        let start = range.lowerBound + 1
+        let end = range.upperBound - 1
+        guard end - start >= 20 else { return .nan }
+        let raw = UnsafeRawPointer(bytes.baseAddress! + start)
+        let text = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        if minuteSeconds == nil || text != minuteText {
+            minuteSeconds = parseMinute(bytes, start)
+            minuteText = text
+        }
+        guard let minute = minuteSeconds, bytes[start + 16] == UInt8(ascii: ":"),
+              let second = digits(bytes, start + 17, 2) else { return .nan }
+        var i = start + 19
+        var fraction = 0.0
+        if i < end && bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            let first = i
+            var value = 0
+            while i < end, bytes[i] &- UInt8(ascii: "0") < 10, i - first < 15 {
+                value = value * 10 + Int(bytes[i] &- UInt8(ascii: "0"))
+                i += 1
+            }
+            fraction = Double(value) / exactPowerOfTen(i - first)
+            while i < end, bytes[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+        }
+        var offsetMinutes = 0
+        if i < end && bytes[i] | 0x20 == UInt8(ascii: "z") {
+            i += 1
+        } else if i + 6 <= end, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-"),
+                  let hours = digits(bytes, i + 1, 2), bytes[i + 3] == UInt8(ascii: ":"),
+                  let minutes = digits(bytes, i + 4, 2) {
+            offsetMinutes = (hours * 60 + minutes) * (bytes[i] == UInt8(ascii: "-") ? -1 : 1)
+            i += 6
+        }
+        guard i == end else { return .nan }
+        return (Double(minute + second - offsetMinutes * 60) + fraction) * 1000
+    }
+
+    /// Seconds since the epoch of `YYYY-MM-DDTHH:MM` at `start`, or nil.
+    private func parseMinute(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+        guard let year = digits(bytes, start, 4), bytes[start + 4] == UInt8(ascii: "-"),
+              let month = digits(bytes, start + 5, 2), bytes[start + 7] == UInt8(ascii: "-"),
+              let day = digits(bytes, start + 8, 2), bytes[start + 10] | 0x20 == UInt8(ascii: "t"),
+              let hour = digits(bytes, start + 11, 2), bytes[start + 13] == UInt8(ascii: ":"),
+              let minute = digits(bytes, start + 14, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        return daysFromCivil(year: year, month: month, day: day) * 86400 + hour * 3600 + minute * 60
+    }
+
+    private func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
         var value = 0
         for k in at..<(at + count) {
             let digit = bytes[k] &- UInt8(ascii: "0")
@@ -316,36 +379,6 @@ func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) ->
         }
         return value
     }
-    guard let year = digits(start, 4), bytes[start + 4] == UInt8(ascii: "-"),
-          let month = digits(start + 5, 2), bytes[start + 7] == UInt8(ascii: "-"),
-          let day = digits(start + 8, 2), bytes[start + 10] | 0x20 == UInt8(ascii: "t"),
-          let hour = digits(start + 11, 2), bytes[start + 13] == UInt8(ascii: ":"),
-          let minute = digits(start + 14, 2), bytes[start + 16] == UInt8(ascii: ":"),
-          let second = digits(start + 17, 2), (1...12).contains(month), (1...31).contains(day)
-    else { return .nan }
-    var i = start + 19
-    var fraction = 0.0
-    if i < end && bytes[i] == UInt8(ascii: ".") {
-        var scale = 0.1
-        i += 1
-        while i < end, bytes[i] &- UInt8(ascii: "0") < 10 {
-            fraction += Double(bytes[i] &- UInt8(ascii: "0")) * scale
-            scale /= 10
-            i += 1
-        }
-    }
-    var offsetMinutes = 0
-    if i < end && bytes[i] | 0x20 == UInt8(ascii: "z") {
-        i += 1
-    } else if i + 6 <= end, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-"),
-              let hours = digits(i + 1, 2), bytes[i + 3] == UInt8(ascii: ":"), let minutes = digits(i + 4, 2) {
-        offsetMinutes = (hours * 60 + minutes) * (bytes[i] == UInt8(ascii: "-") ? -1 : 1)
-        i += 6
-    }
-    guard i == end else { return .nan }
-    let days = daysFromCivil(year: year, month: month, day: day)
-    let seconds = Double(days * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60)
-    return (seconds + fraction) * 1000
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).

@@ -38,6 +38,40 @@ struct Scope {
         figures.reset()
         groups.removeAll()
     }
+
+    /// Counts the record `reader` read, in the figures and in its group.
+    @inline(__always)
+    mutating func add(_ reader: RecordReader, key: UnsafeBufferPointer<UInt8>) {
+        figures.add(reader.figures, fieldValues: reader.fieldValues, otherErrorKind: reader.otherErrorKind)
+        guard let kind = reader.groupKeyKind else { return }
+        groups.add(reader.figures, fieldValues: reader.fieldValues, otherErrorKind: reader.otherErrorKind,
+                   key: key, kind: kind)
+    }
+}
+
+/// The per-line state in one value, so that counting a line is one access to the
+/// engine's storage rather than one per field (class properties are checked for
+/// exclusive access at run time).
+struct Counting {
+    var reader: RecordReader
+    var total: Scope
+    var window: Scope?
+
+    /// Reads and counts one line; returns the syntax error when it is not a JSON object.
+    @inline(__always)
+    mutating func count(_ line: UnsafeBufferPointer<UInt8>) -> Error? {
+        do {
+            try reader.read(line)
+        } catch {
+            return error
+        }
+        let key = reader.groupKey
+        key.withUnsafeBufferPointer { key in
+            total.add(reader, key: key)
+            if window != nil { window!.add(reader, key: key) }
+        }
+        return nil
+    }
 }
 
 /// Aggregates lines into summaries: the whole input, and with `every` or
@@ -46,9 +80,15 @@ struct Scope {
 /// (the clock too: `tick(now:)`).
 public final class StatsEngine {
     public let options: StatsOptions
-    private var reader: RecordReader
-    private var total: Scope
-    private var window: Scope?
+    private var counting: Counting
+    private var total: Scope {
+        get { counting.total }
+        _modify { yield &counting.total }
+    }
+    private var window: Scope? {
+        get { counting.window }
+        _modify { yield &counting.window }
+    }
     private let emit: ([UInt8]) -> Void
     private let diagnose: (String) -> Void
     /// Lines counted in the current window (records and invalid lines).
@@ -64,9 +104,10 @@ public final class StatsEngine {
     /// warning line, without one.
     public init(options: StatsOptions, emit: @escaping ([UInt8]) -> Void, diagnose: @escaping (String) -> Void) {
         self.options = options
-        reader = RecordReader(groupBy: options.groupBy, fields: options.fields, wantsGroup: options.top > 0)
-        total = Scope(options: options)
-        window = options.every != nil || options.interval != nil ? Scope(options: options) : nil
+        counting = Counting(
+            reader: RecordReader(groupBy: options.groupBy, fields: options.fields, wantsGroup: options.top > 0),
+            total: Scope(options: options),
+            window: options.every != nil || options.interval != nil ? Scope(options: options) : nil)
         self.emit = emit
         self.diagnose = diagnose
     }
@@ -81,15 +122,11 @@ public final class StatsEngine {
 
     /// Counts one input line. `lineNumber` is only for diagnostics.
     public func process(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
-        do {
-            try reader.read(line)
-        } catch {
+        if let error = counting.count(line) {
             if isBlank(line) { return }
             countInvalid(error, lineNumber: lineNumber)
             return
         }
-        add(to: &total)
-        if window != nil { add(to: &window!) }
         countLineInWindow()
     }
 
@@ -118,13 +155,6 @@ public final class StatsEngine {
         if invalid > UInt64(StatsEngine.invalidLinesReported) {
             diagnose("\(invalid) invalid lines in all")
         }
-    }
-
-    @inline(__always)
-    private func add(to scope: inout Scope) {
-        scope.figures.add(reader.figures, fieldValues: reader.fieldValues, otherErrorKind: reader.otherErrorKind)
-        guard let kind = reader.groupKeyKind else { return }
-        reader.groupKey.withUnsafeBufferPointer { scope.groups.add(reader, key: $0, kind: kind) }
     }
 
     private func countInvalid(_ error: Error, lineNumber: Int) {

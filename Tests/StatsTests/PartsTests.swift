@@ -106,10 +106,11 @@ import Testing
 
     @Test func evictedGroupsReportWhatTheyMayHaveMissed() {
         var table = GroupTable(capacity: 2, fieldCount: 0)
-        let reader = RecordReader(groupBy: nil, fields: [], wantsGroup: true)
         func add(_ key: String) {
             var key = Array(key.utf8)
-            key.withUnsafeMutableBufferPointer { table.add(reader, key: UnsafeBufferPointer($0), kind: .string) }
+            key.withUnsafeMutableBufferPointer {
+                table.add(RecordFigures(), fieldValues: [], otherErrorKind: "", key: UnsafeBufferPointer($0), kind: .string)
+            }
         }
         for key in ["a", "a", "a", "b", "c", "c", "d"] { add(key) }
         #expect(table.count == 2)
@@ -125,13 +126,14 @@ import Testing
 
     @Test func removingKeepsProbeChainsIntact() {
         var table = GroupTable(capacity: 8, fieldCount: 0)
-        let reader = RecordReader(groupBy: nil, fields: [], wantsGroup: true)
         var random = SplitMix(state: 5)
         var alive: [String: UInt64] = [:]
         for _ in 0..<20_000 {
             let key = "k\(random.below(30))"
             var bytes = Array(key.utf8)
-            bytes.withUnsafeMutableBufferPointer { table.add(reader, key: UnsafeBufferPointer($0), kind: .string) }
+            bytes.withUnsafeMutableBufferPointer {
+                table.add(RecordFigures(), fieldValues: [], otherErrorKind: "", key: UnsafeBufferPointer($0), kind: .string)
+            }
             alive[key, default: 0] += 1
         }
         // Each key appears at most once in the table, whatever was evicted and re-admitted.

@@ -27,7 +27,7 @@ for i in range(count):
     attempts = 1
     if roll < 0.01:
         status, ok, error = "null", "false", '{"kind":"timeout","message":"Operation timed out after 30000 ms"}'
-        elapsed, attempts, length = 30000.0 + rng.random() * 50, 3, 0
+        elapsed, attempts, length = round(30000.0 + rng.random() * 50, 3), 3, 0
     elif roll < 0.015:
         status, ok, error = "null", "false", '{"kind":"reset","message":"Connection reset by peer"}'
         length = 0
