@@ -62,6 +62,8 @@ struct RecordReader {
     var groupKeyKind: GroupKeyKind?
     /// The name of an error kind outside the documented set, when `errorKind` is `other`.
     var otherErrorKind = ""
+    /// Where each `--field`'s top-level member was found in the current line (reused).
+    private var fieldMembers: [JSONMember?]
     /// `fetched_at` values, parsed with a memory of the last minute.
     private var timestamps = TimestampParser()
 
@@ -70,6 +72,7 @@ struct RecordReader {
         self.fields = fields
         self.wantsGroup = wantsGroup
         fieldValues = Array(repeating: .nan, count: fields.count)
+        fieldMembers = Array(repeating: nil, count: fields.count)
         groupKey.reserveCapacity(256)
     }
 
@@ -81,20 +84,18 @@ struct RecordReader {
         let scanner = JSONScanner(line)
         var url: JSONMember?
         var byMember: JSONMember?
-        var fieldMembers: [JSONMember?]? = fields.isEmpty ? nil : Array(repeating: nil, count: fields.count)
+        for index in fieldMembers.indices { fieldMembers[index] = nil }
         try scanner.forEachMember { member in
             readBuiltIn(scanner, member, url: &url)
             if let groupBy, wantsGroup, groupBy.components[0].withUnsafeBufferPointer({ keyEquals(scanner, member, $0) }) {
                 byMember = member
             }
-            if fieldMembers != nil {
-                for (index, path) in fields.enumerated()
-                where path.components[0].withUnsafeBufferPointer({ keyEquals(scanner, member, $0) }) {
-                    fieldMembers![index] = member
-                }
+            for (index, path) in fields.enumerated()
+            where path.components[0].withUnsafeBufferPointer({ keyEquals(scanner, member, $0) }) {
+                fieldMembers[index] = member
             }
         }
-        if let fieldMembers { readFields(scanner, fieldMembers) }
+        if !fields.isEmpty { readFields(scanner) }
         guard wantsGroup else { return }
         if let groupBy {
             if let member = byMember, let (range, kind) = groupBy.resolve(in: scanner, from: member) {
@@ -219,8 +220,8 @@ struct RecordReader {
         }
     }
 
-    private mutating func readFields(_ scanner: JSONScanner, _ members: [JSONMember?]) {
-        for (index, member) in members.enumerated() {
+    private mutating func readFields(_ scanner: JSONScanner) {
+        for (index, member) in fieldMembers.enumerated() {
             guard let member, let (range, kind) = fields[index].resolve(in: scanner, from: member),
                   kind == .number else { continue }
             fieldValues[index] = parseNumber(scanner.bytes, range)

@@ -112,9 +112,6 @@ public final class StatsEngine {
         self.diagnose = diagnose
     }
 
-    /// The whole input's figures so far.
-    public var totals: Figures { total.figures }
-
     /// Starts the interval clock at `now` (seconds, any monotonic origin).
     public func start(now: Double) {
         if let interval = options.interval { nextDeadline = now + interval }

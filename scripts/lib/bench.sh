@@ -14,7 +14,12 @@ measure() {
     local times=() rss=()
     for _ in $(seq "$REPEAT"); do
         local out
-        out=$( { /usr/bin/time -f '%e %M' bash -c "$command" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        # time's report goes to a file: redirecting the command's stderr would silence it too.
+        local report
+        report=$(mktemp)
+        /usr/bin/time -o "$report" -f '%e %M' bash -c "$command" >/dev/null 2>/dev/null || true
+        out=$(tail -1 "$report")
+        rm -f "$report"
         times+=("${out% *}")
         rss+=("${out#* }")
     done
