@@ -6,6 +6,8 @@ import Foundation
 public final class RawConnection {
     /// The socket.
     public let socket: Int32
+    /// Bytes received past the last response read.
+    private var unread: [UInt8] = []
 
     /// Connects to 127.0.0.1:`port`.
     public init(port: Int) throws {
@@ -90,11 +92,17 @@ public final class RawConnection {
     /// Reads one response on a kept-alive connection: head, then a
     /// Content-Length body (no body for HEAD or when none is announced).
     public func readResponse(isHead: Bool = false) throws -> HTTPMessage {
-        var buffer: [UInt8] = []
+        // Pipelined responses can arrive in one read: what follows this
+        // response stays in `unread` for the next call.
+        var buffer = unread
+        unread = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let message = HTTPMessage(buffer), isHead || message.body.count >= message.contentLength ?? 0 {
-                return message
+                let bodyLength = isHead ? 0 : message.contentLength ?? message.body.count
+                let consumed = buffer.count - message.body.count + bodyLength
+                unread = Array(buffer[consumed...])
+                return HTTPMessage(Array(buffer[..<consumed])) ?? message
             }
             let count = recv(socket, &chunk, chunk.count, 0)
             guard count > 0 else { throw FixtureError("connection ended after \(buffer.count) bytes (errno \(errno))") }
