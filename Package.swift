@@ -45,6 +45,7 @@ let package = Package(
             name: "ToolSupport",
             dependencies: ["NDJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "FixtureSite", dependencies: ["CZlib"]),
+        .target(name: "Robots", swiftSettings: optimizedSettings),
 
         // Thin executables: flag parsing and wiring only.
         .executableTarget(name: "afetch", dependencies: ["FetchEngine", "ToolSupport"]),
@@ -63,6 +64,7 @@ let package = Package(
         .testTarget(name: "HTMLLinksTests", dependencies: ["HTMLLinks"]),
         .testTarget(name: "ScopeTests", dependencies: ["Scope"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "RobotsTests", dependencies: ["Robots"]),
         .testTarget(name: "FixtureSiteTests", dependencies: ["FixtureSite", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FixtureSite", "URLs", "NDJSON"]),
     ]
