@@ -33,6 +33,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
 
         // Core modules, each named for what it does.
         .target(name: "NDJSON", swiftSettings: optimizedSettings),
@@ -46,6 +49,7 @@ let package = Package(
             dependencies: ["NDJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "FixtureSite", dependencies: ["CZlib"]),
         .target(name: "Robots", swiftSettings: optimizedSettings),
+        .target(name: "Archive", dependencies: ["CCrypto", "CZlib"], swiftSettings: optimizedSettings),
 
         // Thin executables: flag parsing and wiring only.
         .executableTarget(name: "afetch", dependencies: ["FetchEngine", "ToolSupport"]),
@@ -65,6 +69,7 @@ let package = Package(
         .testTarget(name: "ScopeTests", dependencies: ["Scope"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "RobotsTests", dependencies: ["Robots"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "FixtureSiteTests", dependencies: ["FixtureSite", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FixtureSite", "URLs", "NDJSON"]),
     ]
