@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "ScopeTests", dependencies: ["Scope"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "RobotsTests", dependencies: ["Robots"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "CZlib", "TestSupport"]),
         .testTarget(name: "FixtureSiteTests", dependencies: ["FixtureSite", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FixtureSite", "URLs", "NDJSON"]),
     ]

@@ -12,6 +12,15 @@ func temporaryDirectory() -> String {
     return path
 }
 
+/// `rm -rf path`, for the end of a test.
+func removeTree(_ path: String) {
+    for name in listDirectory(path) {
+        let child = path + "/" + name
+        if FileIO.isDirectory(child) { removeTree(child) } else { unlink(child) }
+    }
+    rmdir(path)
+}
+
 func readFile(_ path: String) -> [UInt8]? {
     guard let file = fopen(path, "rb") else { return nil }
     defer { fclose(file) }
@@ -42,7 +51,9 @@ func inode(_ path: String) -> UInt? {
 }
 
 @Test func storesUnderTheDigestName() throws {
-    let store = BodyStore(directory: temporaryDirectory() + "/bodies")
+    let scratch = temporaryDirectory()
+    defer { removeTree(scratch) }
+    let store = BodyStore(directory: scratch + "/bodies")
     let body = Array("hello\n".utf8)
     let stored = try store.store(body)
     #expect(stored.sha256 == "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03")
@@ -52,7 +63,9 @@ func inode(_ path: String) -> UInt? {
 }
 
 @Test func identicalBodiesAreStoredOnceAndNotRewritten() throws {
-    let store = BodyStore(directory: temporaryDirectory())
+    let scratch = temporaryDirectory()
+    defer { removeTree(scratch) }
+    let store = BodyStore(directory: scratch)
     let first = try store.store(Array("same".utf8))
     let before = inode(first.path)
     let second = try store.store(Array("same".utf8))
@@ -65,14 +78,18 @@ func inode(_ path: String) -> UInt? {
 }
 
 @Test func emptyBodyIsStored() throws {
-    let store = BodyStore(directory: temporaryDirectory())
+    let scratch = temporaryDirectory()
+    defer { removeTree(scratch) }
+    let store = BodyStore(directory: scratch)
     let stored = try store.store([])
     #expect(stored.sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     #expect(readFile(stored.path) == [])
 }
 
 @Test func aCrashBeforeTheRenameLeavesNoFinalName() throws {
-    let store = BodyStore(directory: temporaryDirectory())
+    let scratch = temporaryDirectory()
+    defer { removeTree(scratch) }
+    let store = BodyStore(directory: scratch)
     let body = Array(repeating: UInt8(ascii: "x"), count: 100_000)
     let sha256 = DigestEncoding.hex(SHA256.digest(body))
     let (folder, path) = store.location(of: sha256)
@@ -89,7 +106,9 @@ func inode(_ path: String) -> UInt? {
 }
 
 @Test func concurrentStoresOfOneBody() throws {
-    let store = BodyStore(directory: temporaryDirectory())
+    let scratch = temporaryDirectory()
+    defer { removeTree(scratch) }
+    let store = BodyStore(directory: scratch)
     let body = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
     let results = ResultBox(count: 16)
     DispatchQueue.concurrentPerform(iterations: 16) { index in
