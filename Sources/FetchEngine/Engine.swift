@@ -61,6 +61,9 @@ public final class Engine {
         scheduler = Scheduler(settings: settings, now: start)
         formatter = RecordFormatter(settings: settings)
         progress = ProgressLine(enabled: showProgress, start: start)
+        if let earlier = settings.resumeFrom {
+            parser.answered = try ResumeIndex(path: earlier)
+        }
     }
 
     /// Fetches every input record and writes every output record.

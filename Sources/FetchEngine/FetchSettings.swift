@@ -74,6 +74,8 @@ public struct FetchSettings: Sendable {
     public var ordered = false
     /// Seconds in-flight transfers may finish after SIGINT or SIGTERM.
     public var graceSeconds = 5.0
+    /// An earlier run's output: inputs it answered are skipped (`--resume`).
+    public var resumeFrom: String?
 
     public init() {}
 

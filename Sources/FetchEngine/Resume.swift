@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NDJSON
 
 /// Who a record answers: the input's URL and its other fields (an input
@@ -89,15 +92,18 @@ public struct ResumeIndex {
     /// Records read from the file that count as answered.
     public private(set) var answeredCount = 0
 
-    /// Reads the earlier output at `path`.
+    /// Reads the earlier output at `path`; a file that does not exist yet answered nothing.
     public init(path: String) throws {
+        guard access(path, F_OK) == 0 else { return }
         let reader = try LineReader(path: path)
+        var cutOffLength = 0
         while let line = try reader.next() {
-            guard reader.lineWasTerminated, RecordIdentity.isFinished(line),
-                  let identity = RecordIdentity(outputRecord: line) else { continue }
+            guard reader.lineWasTerminated else { cutOffLength = line.count; continue }
+            guard RecordIdentity.isFinished(line), let identity = RecordIdentity(outputRecord: line) else { continue }
             counts[identity, default: 0] += 1
             answeredCount += 1
         }
+        if cutOffLength > 0 { try RecordIdentity.removeCutOffLine(path: path, length: cutOffLength) }
     }
 
     /// True, once per earlier record, when `identity` was answered before.
@@ -109,6 +115,15 @@ public struct ResumeIndex {
 }
 
 extension RecordIdentity {
+    /// Truncates the record a crash cut off, so that records appended to the
+    /// file (`afetch --resume out.ndjson >> out.ndjson`) start on a line of their own.
+    static func removeCutOffLine(path: String, length: Int) throws {
+        var status = stat()
+        guard stat(path, &status) == 0, truncate(path, status.st_size - off_t(length)) == 0 else {
+            throw InputError("\(path): cannot remove the cut-off last record: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// A record counts as an answer unless its error kind is `cancelled`.
     static func isFinished(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let error = try? JSONScanner(line).value(atPath: ["error", "kind"]) else { return true }

@@ -105,6 +105,9 @@ struct AFetch: ToolCommand {
     @Option(help: "Seconds in-flight transfers may finish after SIGINT or SIGTERM before they are cancelled. The default is 5.")
     var grace = 5.0
 
+    @Option(help: "An earlier afetch output (a cut-off last line is ignored): inputs it answered are skipped, once per answer; cancelled records are fetched again. The default fetches everything.")
+    var resume: String?
+
     @Flag(inversion: .prefixedNo, help: "Draw a live progress line on stderr. The default is on when stderr is a terminal.")
     var progress: Bool?
 
@@ -176,6 +179,7 @@ struct AFetch: ToolCommand {
         settings.includeHeaders = includeHeaders
         settings.ordered = ordered
         settings.graceSeconds = grace
+        settings.resumeFrom = resume
         return settings
     }
 }

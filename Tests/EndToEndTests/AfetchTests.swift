@@ -430,4 +430,33 @@ import TestSupport
         #expect(Set(records.compactMap { $0["url"] as? String }) == Set(urls))
         #expect(records.filter { error($0) == "cancelled" }.count == urls.count)
     }
+
+    // MARK: - Resume
+
+    @Test func resumesAfterSIGKILLAnsweringEveryInputOnce() throws {
+        let fixture = try Fixture()
+        let urls = (0..<5000).map { fixture.url("/fault/delay/1?n=\($0)") }
+        let first = try StreamingTool("afetch", ["-q", "-c", "8", "--per-host", "8", "--body", "none"])
+        first.write(urls.joined(separator: "\n") + "\n")
+        first.closeInput()
+        try waitUntil { try fixture.requests(withPrefix: "/fault/delay/1").count >= 1000 }
+        first.signal(SIGKILL)
+        let killed = first.finish()
+        #expect(killed.status == 128 + SIGKILL)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).ndjson").path
+        FileManager.default.createFile(atPath: output, contents: killed.stdout)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+
+        let second = try runShell("afetch -q -c 8 --per-host 8 --body none --resume '\(output)' >> '\(output)'",
+                                  input: urls.joined(separator: "\n") + "\n")
+        #expect(second.status == 0)
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        let answered = lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["url"] as? String
+        }
+        #expect(lines.count == urls.count)
+        #expect(answered.count == urls.count)
+        #expect(Set(answered) == Set(urls))
+        #expect(killed.lines.count < urls.count)
+    }
 }
