@@ -91,9 +91,14 @@ public final class StreamingTool {
     private let collected = CollectedOutput()
     private var readers: ThreadGroup?
 
-    public init(_ name: String, _ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: BuiltTools.path(name))
+    public convenience init(_ name: String, _ arguments: [String]) throws {
+        try self.init(executable: BuiltTools.path(name), arguments: arguments, environment: nil)
+    }
+
+    init(executable: String, arguments: [String], environment: [String: String]?) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
@@ -112,6 +117,9 @@ public final class StreamingTool {
     public func closeInput() { try? stdinPipe.fileHandleForWriting.close() }
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Sends SIGKILL to the process's whole group (see `StreamingShell`).
+    public func killGroup() { kill(-process.processIdentifier, SIGKILL) }
 
     /// Waits for the process to end and returns what it wrote.
     public func finish() -> ToolResult {
@@ -160,4 +168,10 @@ final class ThreadGroup: @unchecked Sendable {
         for _ in 0..<count { finished.wait() }
         count = 0
     }
+}
+
+/// A shell script in a session of its own (setsid), so a test can kill the
+/// script and every process of its pipelines at once, as a crash would.
+public func StreamingShell(_ script: String) throws -> StreamingTool {
+    try StreamingTool(executable: "/usr/bin/setsid", arguments: ["/bin/sh", "-c", script], environment: toolEnvironment())
 }
