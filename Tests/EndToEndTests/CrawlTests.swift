@@ -94,6 +94,23 @@ import URLs
         #expect(Set(fetched).count == fetched.count)
     }
 
+    @Test func makefileCrawlsTheSamePagesAndThenHasNothingToDo() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let seeds = out + "-seeds.txt"
+        try (fixture.url("/") + "\n").write(toFile: seeds, atomically: true, encoding: .utf8)
+        let make = "make -f '\(BuiltTools.repositoryRoot)/scripts/crawl.mk' BIN='\(BuiltTools.directory)' SEEDS='\(seeds)' DEPTH=3 OUT='\(out)'"
+        let result = try runShell(make)
+        #expect(result.status == 0, "\(result.stderr)")
+        let fetched = try fetchedURLs(out)
+        #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 3)))
+        #expect(Set(fetched).count == fetched.count)
+        // Up to date: make -q exits 0, and a second make runs no command.
+        #expect(try runShell(make + " -q").status == 0)
+        #expect(try runShell(make).lines == ["make: Nothing to be done for 'all'."])
+        #expect(try serverFetches(fixture).values.allSatisfy { $0 == 1 })
+    }
+
     @Test func rejectsBadOptions() throws {
         #expect(try runShell("'\(Self.script)' --scope nowhere x").status == 2)
         #expect(try runShell("'\(Self.script)' --depth two x").status == 2)

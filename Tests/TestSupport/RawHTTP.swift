@@ -98,9 +98,9 @@ public final class RawConnection {
         unread = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            if let message = HTTPMessage(buffer), isHead || message.body.count >= message.contentLength ?? 0 {
-                let bodyLength = isHead ? 0 : message.contentLength ?? message.body.count
-                let consumed = buffer.count - message.body.count + bodyLength
+            if let message = HTTPMessage(buffer), isHead { return message }
+            if let message = HTTPMessage(buffer), message.body.count >= message.contentLength ?? 0 {
+                let consumed = buffer.count - message.body.count + (message.contentLength ?? message.body.count)
                 unread = Array(buffer[consumed...])
                 return HTTPMessage(Array(buffer[..<consumed])) ?? message
             }
