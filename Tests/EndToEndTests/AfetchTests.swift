@@ -251,7 +251,8 @@ import TestSupport
 
     @Test func stopsAGzipBombWithoutItsMemory() throws {
         let fixture = try Fixture()
-        let result = try runShell("/usr/bin/time -f 'maxrss %M' afetch -q --max-body 1M '\(fixture.url("/fault/gzip-bomb?mb=512"))'")
+        let result = try runShell("/usr/bin/time -f 'maxrss %M' afetch -q --max-body 1M",
+                                  input: fixture.url("/fault/gzip-bomb?mb=512") + "\n")
         let record = try #require(result.records.first)
         #expect(error(record) == "too_large")
         let rss = result.stderr.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -342,7 +343,8 @@ import TestSupport
         let fixture = try Fixture()
         let result = try afetch([], [fixture.url("/fault/charset/\(charset)?header=\(header)&meta=\(meta)")])
         let body = try #require(result.records.first?["body"] as? String)
-        let expected = charset.contains("jp") || charset.contains("jis") ? "café naïve 日本" : "café naïve"
+        // Shift_JIS and EUC-JP have no é: the page spells it as a character reference there.
+        let expected = charset.contains("jp") || charset.contains("jis") ? "日本" : "café naïve"
         #expect(body.contains(expected))
     }
 
@@ -419,7 +421,7 @@ import TestSupport
         let process = try StreamingTool("afetch", ["-q", "-c", "4", "--grace", "0.2", "--body", "none"])
         process.write(urls.joined(separator: "\n") + "\n")
         // Wait until all four hanging requests reached the server, then interrupt.
-        try waitUntil { try fixture.requests(withPrefix: "/fault/hang").count == 4 }
+        try waitUntil { try fixture.requests(withPrefix: "/fault/hang").count >= 4 }
         process.signal(signal)
         let result = process.finish()
         #expect(result.status == status)

@@ -73,6 +73,20 @@ public final class RawConnection {
         return result
     }
 
+    /// Reads until end of stream or an error, counting bytes without keeping
+    /// them (for bodies too large to hold); also returns the errno that ended it.
+    public func countToEnd() -> (count: Int, error: Int32?) {
+        var total = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        while true {
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { return (total, errno) }
+            if count == 0 { return (total, nil) }
+            total += count
+        }
+    }
+
     /// Reads one response on a kept-alive connection: head, then a
     /// Content-Length body (no body for HEAD or when none is announced).
     public func readResponse(isHead: Bool = false) throws -> HTTPMessage {
