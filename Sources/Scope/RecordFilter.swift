@@ -74,6 +74,8 @@ public final class RecordFilter {
     private let fromNeeded: Bool
     /// True when a predicate needs libcurl-grade parts even for simple URLs.
     private let partsNeeded: Bool
+    /// True when only `url`'s scheme, host and port are compared (no dedupe on it).
+    private let urlAuthorityOnly: Bool
     private let urlNeeds: URLNeeds
     /// `url` and `from` of the current line, split by libcurl when needed.
     private var url = URLParts()
@@ -107,6 +109,7 @@ public final class RecordFilter {
             || options.excludedExtensions != nil || options.shard != nil || (options.dedupes && options.key == nil)
         partsNeeded = options.sameDomain || !options.hosts.isEmpty || !options.domains.isEmpty
             || !options.schemes.isEmpty || options.extensions != nil || options.excludedExtensions != nil
+        urlAuthorityOnly = !(options.dedupes && options.key == nil)
         var needs: URLNeeds = []
         if options.extensions != nil || options.excludedExtensions != nil { needs.insert(.path) }
         if options.dedupes && options.key == nil { needs.insert(.normalized) }
@@ -189,13 +192,13 @@ public final class RecordFilter {
         var urlView = URLView.none
         var fromView = URLView.none
         if urlNeeded {
-            switch view(RecordFilter.urlSlot, scanner, urlScratch) {
+            switch view(RecordFilter.urlSlot, scanner, urlScratch, authorityOnly: urlAuthorityOnly) {
             case .success(let view): urlView = view
             case .failure(let problem): return .invalid(problem)
             }
         }
         if fromNeeded {
-            switch view(RecordFilter.fromSlot, scanner, fromScratch) {
+            switch view(RecordFilter.fromSlot, scanner, fromScratch, authorityOnly: true) {
             case .success(let view): fromView = view
             case .failure(let problem): return .invalid(problem)
             }
@@ -297,13 +300,14 @@ public final class RecordFilter {
 
     /// The URL string in `slot` and its fast-path split; the problem when it is not a string.
     /// (A string libcurl rejects is a URL without host, which scope predicates drop.)
-    private func view(_ slot: Int, _ scanner: JSONScanner, _ scratch: ScratchBytes) -> Result<URLView, InvalidRecord> {
+    private func view(_ slot: Int, _ scanner: JSONScanner, _ scratch: ScratchBytes,
+                      authorityOnly: Bool) -> Result<URLView, InvalidRecord> {
         let member = found[slot]!
         guard member.kind == .string else {
             return .failure(.wrongType(field: String(decoding: names[slot], as: UTF8.self), expected: "a string"))
         }
         let text = stringContent(member, scanner, scratch)
-        return .success(URLView(text: text, simple: SimpleURL.parse(text)))
+        return .success(URLView(text: text, simple: SimpleURL.parse(text, authorityOnly: authorityOnly)))
     }
 
     /// A string member's decoded UTF-8: the bytes in the line themselves when

@@ -29,10 +29,19 @@ struct SimpleURL {
     /// end of that prefix (lower-case scheme and host, no default port written,
     /// a path, no user information, no `%`). Dedupe then hashes the line's bytes.
     let normalizedEnd: Int?
+    /// True when only the scheme and authority were split (`parse(_:authorityOnly:)`):
+    /// `path` then runs to the end, `query` is nil, and there is no normal form.
+    let isAuthorityOnly: Bool
 
     /// Splits `bytes`, or returns nil when the URL is outside the simple
     /// subset. One pass: every byte is looked at once.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SimpleURL? {
+    ///
+    /// With `authorityOnly`, the rest of the URL is only checked to be
+    /// printable ASCII without `\` (libcurl then accepts it and leaves the
+    /// authority as it is; dot segments and an empty query change only the
+    /// path and query), 8 bytes at a time: for `from`, of which scope
+    /// predicates compare only the scheme, host and port.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, authorityOnly: Bool = false) -> SimpleURL? {
         let count = bytes.count
         guard count >= 8, bytes[0] | 0x20 == UInt8(ascii: "h"), bytes[1] | 0x20 == UInt8(ascii: "t"),
               bytes[2] | 0x20 == UInt8(ascii: "t"), bytes[3] | 0x20 == UInt8(ascii: "p") else { return nil }
@@ -86,6 +95,12 @@ struct SimpleURL {
             if value != (isHTTPS ? 443 : 80) { port = value }
         }
 
+        if authorityOnly {
+            guard isPlainASCII(bytes, from: i) else { return nil }
+            return SimpleURL(isHTTPS: isHTTPS, userInfo: userInfo, host: hostStart..<hostEnd, port: port,
+                             path: authorityEnd..<count, query: nil, normalizedEnd: nil, isAuthorityOnly: true)
+        }
+
         // Path: printable ASCII without `\`, and (libcurl removes them, RFC 3986
         // section 5.2.4) no `.` or `..` segment.
         var segmentStart = i
@@ -133,13 +148,13 @@ struct SimpleURL {
             && (!isHTTPS || bytes[4] == UInt8(ascii: "s")) && userInfo == nil && !path.isEmpty
             && (colon < 0 || port != nil)
         return SimpleURL(isHTTPS: isHTTPS, userInfo: userInfo, host: hostStart..<hostEnd, port: port,
-                         path: path, query: query, normalizedEnd: isNormalized ? end : nil)
+                         path: path, query: query, normalizedEnd: isNormalized ? end : nil, isAuthorityOnly: false)
     }
 
     /// Appends `WebURL.normalized` of this URL to `out`, or returns false for
     /// a URL with user information (rare, so its form is left to libcurl).
     func appendNormalized(of bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
-        guard userInfo == nil else { return false }
+        guard userInfo == nil, !isAuthorityOnly else { return false }
         out.append(contentsOf: isHTTPS ? SimpleURL.httpsPrefix : SimpleURL.httpPrefix)
         for k in host { out.append(lowercaseASCII(bytes[k])) }
         if let port { appendPort(port, to: &out) }
@@ -160,7 +175,7 @@ struct SimpleURL {
 }
 
 /// Classes of bytes, as bit flags in `byteKinds`.
-private enum ByteKind {
+enum ByteKind {
     /// Letters, digits, `-`, `.`, `_`: the bytes of a plain host.
     static let host: UInt8 = 1
     /// Printable ASCII other than `\\`: bytes libcurl leaves as they are in a path, query or fragment.
@@ -194,8 +209,9 @@ private let byteKinds: [UInt8] = (0..<256).map { value in
     return kind
 }
 
+/// The `ByteKind` flags of `byte`.
 @inline(__always)
-private func byteKind(_ byte: UInt8) -> UInt8 {
+func byteKind(_ byte: UInt8) -> UInt8 {
     byteKinds.withUnsafeBufferPointer { $0[Int(byte)] }
 }
 
@@ -212,6 +228,33 @@ private func mayBeIPv4Number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range
     for k in range {
         let byte = bytes[k]
         if hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return false }
+    }
+    return true
+}
+
+/// True when every byte from `start` on is printable ASCII other than `\\`,
+/// checked 8 bytes at a time (the has-less-than, has-more-than and has-zero
+/// tricks of Sean Anderson's "Bit Twiddling Hacks": they may flag a plain
+/// byte after a flagged one, never miss one, so flagged words are rechecked
+/// byte by byte).
+private func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    var i = start
+    while i + 8 <= bytes.count {
+        let word = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+        let belowBang = (word &- ones &* 0x21) & ~word
+        let aboveTilde = (word &+ ones) | word
+        let backslashes = word ^ (ones &* 0x5C)
+        let isBackslash = (backslashes &- ones) & ~backslashes
+        if (belowBang | aboveTilde | isBackslash) & highs != 0 {
+            for k in i..<(i + 8) where byteKind(bytes[k]) & ByteKind.plain == 0 { return false }
+        }
+        i += 8
+    }
+    while i < bytes.count {
+        guard byteKind(bytes[i]) & ByteKind.plain != 0 else { return false }
+        i += 1
     }
     return true
 }

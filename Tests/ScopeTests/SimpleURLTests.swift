@@ -96,6 +96,43 @@ let unusualURLs = [
     }
 
     @Test(arguments: simpleURLs + unusualURLs)
+    func authorityOnlyAgreesWithLibcurl(_ text: String) throws {
+        try expectAuthorityAgreement(text)
+    }
+
+    /// The byte-class table holds exactly the classes' definitions.
+    @Test func byteKindTableMatchesTheDefinitions() {
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let isLetter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+            let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            let plain = byte >= 0x21 && byte <= 0x7E && byte != UInt8(ascii: "\\")
+            let pathStart = byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
+            var expected: UInt8 = 0
+            if isLetter || isDigit || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") {
+                expected |= ByteKind.host
+            }
+            if plain { expected |= ByteKind.plain }
+            if pathStart { expected |= ByteKind.pathStart } else if plain { expected |= ByteKind.pathByte }
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { expected |= ByteKind.upper }
+            if byte == UInt8(ascii: "%") { expected |= ByteKind.percent }
+            #expect(byteKind(byte) == expected, "byte 0x\(String(value, radix: 16))")
+        }
+    }
+
+    /// The 8-bytes-at-a-time check after the authority sees every byte at every offset.
+    @Test(arguments: 0..<17)
+    func authorityOnlyChecksEveryByte(_ offset: Int) {
+        for byte in 0...255 {
+            let bytes = Array("http://a/".utf8) + Array(repeating: UInt8(ascii: "x"), count: offset) + [UInt8(byte)]
+                + Array(repeating: UInt8(ascii: "y"), count: 9)
+            let plain = byte >= 0x21 && byte <= 0x7E && byte != 0x5C
+            let accepted = bytes.withUnsafeBufferPointer { SimpleURL.parse($0, authorityOnly: true) } != nil
+            #expect(accepted == plain, "byte 0x\(String(byte, radix: 16)) at offset \(offset)")
+        }
+    }
+
+    @Test(arguments: simpleURLs + unusualURLs)
     func urlPartsMatchWebURL(_ text: String) {
         var parts = URLParts()
         var bytes = text
@@ -129,6 +166,7 @@ let unusualURLs = [
                 let hostile = generator.next() % 50 == 0
                 text += (hostile ? hostilePieces : pieces).randomElement(using: &generator)!
             }
+            try expectAuthorityAgreement(text)
             guard let fast = fastParts(text) else { continue }
             accepted += 1
             if text.utf8.withContiguousStorageIfAvailable({ SimpleURL.parse($0)?.normalizedEnd != nil }) == true {
@@ -140,6 +178,17 @@ let unusualURLs = [
         #expect(accepted > 5000, "the random table should exercise the fast path")
         #expect(alreadyNormal > 200, "the random table should exercise URLs in normal form")
     }
+}
+
+/// When the authority-only split accepts `text`, libcurl must parse it to the same scheme, host and port.
+private func expectAuthorityAgreement(_ text: String) throws {
+    var text = text
+    guard let simple = text.withUTF8({ SimpleURL.parse($0, authorityOnly: true) }) else { return }
+    let url = try #require(try? WebURL(text), "\(text) was taken by the authority-only split but libcurl rejects it")
+    let host = text.withUTF8 { bytes in String(decoding: simple.host.map { lowercaseASCII(bytes[$0]) }, as: UTF8.self) }
+    #expect(url.scheme == (simple.isHTTPS ? "https" : "http"), "\(text)")
+    #expect(url.host == host, "\(text)")
+    #expect((url.authority == url.host ? nil : url.port) == simple.port, "\(text)")
 }
 
 /// A small, seedable generator, so the random table is the same on every run.
