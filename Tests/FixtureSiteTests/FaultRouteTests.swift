@@ -89,7 +89,10 @@ import TestSupport
 /// The fault routes that shape the body or the framing.
 @Suite struct BodyFaultTests {
     @Test func dripSpreadsBytesOverTime() throws {
-        let result = try get("/fault/drip?bytes=5&every=100")
+        let connection = try RawConnection(port: sharedServer.port)
+        connection.enableKernelTimestamps()
+        try connection.send("GET /fault/drip?bytes=5&every=100 HTTP/1.1\r\nHost: x\r\n\r\n")
+        let result = connection.readToEndWithKernelTimestamps()
         let message = try #require(result.message)
         #expect(message.contentLength == 5)
         #expect(message.text == "abcde")
