@@ -11,8 +11,9 @@ struct ManPageTests {
     func documentsEveryFlag(tool: String) throws {
         let help = try runTool(tool, ["--help"]).stdout
         let page = try String(contentsOfFile: "\(Self.manDirectory)/\(tool).1", encoding: .utf8)
+            .replacingOccurrences(of: "\\-", with: "-")
         let flags = Set(String(decoding: help, as: UTF8.self)
-            .matches(of: /(?<![\w-])--[a-z0-9][a-z0-9.-]*/).map { String($0.output) })
+            .matches(of: /(?:^|[^\w-])(--[a-z0-9]+(?:[.-][a-z0-9]+)*)/).map { String($0.output.1) })
         #expect(!flags.isEmpty)
         for flag in flags {
             // mdoc writes --flag as "Fl -flag".
