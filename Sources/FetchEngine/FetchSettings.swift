@@ -52,6 +52,8 @@ public struct FetchSettings: Sendable {
     public var bodyMode = BodyMode.auto
     /// The most body bytes read, after decompression.
     public var maxBody = 10 << 20
+    /// Where bodies are stored by content hash instead of in records (`--body-dir`).
+    public var bodyDirectory: String?
 
     /// Extra request headers, `Name: value`.
     public var headers: [String] = []

@@ -28,7 +28,7 @@ final class Transfer {
 
     init(settings: FetchSettings, requestHeaders: CurlStringList, resolve: CurlStringList) throws {
         easy = try EasyHandle()
-        keepsBody = settings.bodyMode != .none
+        keepsBody = settings.bodyMode != .none || settings.bodyDirectory != nil
         maxBody = settings.maxBody
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try configure(settings, requestHeaders: requestHeaders, resolve: resolve)

@@ -75,6 +75,9 @@ struct AFetch: ToolCommand {
     @Option(name: .customLong("max-body"), help: "The most body bytes read, after decompression, with an optional K, M or G suffix (powers of 1024). The default is 10M.")
     var maxBody = "10M"
 
+    @Option(name: .customLong("body-dir"), help: "Store every body (after content decoding) in DIR/<2 hex>/<sha256>, once per distinct body, written atomically; records carry body_path and body_sha256 instead of body. The default keeps bodies in records.")
+    var bodyDir: String?
+
     @Option(name: [.customShort("H"), .customLong("header")], help: "An extra request header, 'Name: value'. Repeatable.")
     var headers: [String] = []
 
@@ -172,6 +175,7 @@ struct AFetch: ToolCommand {
         settings.maxRedirects = maxRedirects
         settings.bodyMode = BodyMode(rawValue: body)!
         settings.maxBody = try parseSize(maxBody)
+        settings.bodyDirectory = bodyDir
         settings.headers = headers
         settings.userAgent = userAgent
         settings.method = method.uppercased()

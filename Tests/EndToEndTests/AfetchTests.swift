@@ -459,4 +459,42 @@ import TestSupport
         #expect(Set(answered) == Set(urls))
         #expect(killed.lines.count < urls.count)
     }
+
+    // MARK: - Body files
+
+    private func storedFiles(_ directory: String) -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        return (enumerator?.allObjects as? [String] ?? []).filter { !$0.contains(".tmp") && $0.split(separator: "/").count == 2 }
+    }
+
+    @Test func storesEachDistinctBodyOnceByItsHash() throws {
+        let fixture = try Fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bodies-\(UUID().uuidString)").path
+        let urls = [fixture.url("/p/1.html"), fixture.url("/p/1.html?again"), fixture.url("/p/2.html")]
+        let records = try afetch(["--body-dir", directory, "--ordered"], urls).records
+        #expect(records.count == 3)
+        #expect(records.allSatisfy { $0["body"] == nil && ($0["body_sha256"] as? String)?.count == 64 })
+        #expect(records[0]["body_path"] as? String == records[1]["body_path"] as? String)
+        #expect(storedFiles(directory).count == 2)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: try #require(records[2]["body_path"] as? String)))
+        #expect(stored == (try httpGet(port: fixture.port, path: "/p/2.html", host: "127.0.0.1:\(fixture.port)").body))
+    }
+
+    @Test func neverLeavesAPartialBodyUnderItsFinalName() throws {
+        let fixture = try Fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bodies-\(UUID().uuidString)").path
+        let urls = (0..<200).map { fixture.url("/fault/huge?bytes=\(200_000 + $0)") }
+        let run = try StreamingTool("afetch", ["-q", "-c", "8", "--body-dir", directory])
+        run.write(urls.joined(separator: "\n") + "\n")
+        run.closeInput()
+        try waitUntil { try fixture.requests(withPrefix: "/fault/huge").count >= 40 }
+        run.signal(SIGKILL)
+        _ = run.finish()
+        for file in storedFiles(directory) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
+            let name = String(file.split(separator: "/")[1])
+            let digest = try runShell("sha256sum '\(directory)/\(file)'").lines.first?.prefix(64)
+            #expect(digest.map(String.init) == name, "\(file) holds \(data.count) bytes that do not hash to its name")
+        }
+    }
 }
