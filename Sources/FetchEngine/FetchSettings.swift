@@ -76,6 +76,8 @@ public struct FetchSettings: Sendable {
     public var ordered = false
     /// Seconds in-flight transfers may finish after SIGINT or SIGTERM.
     public var graceSeconds = 5.0
+    /// Whether robots.txt is fetched once per origin and obeyed (`--robots`, RFC 9309).
+    public var obeyRobots = false
     /// An earlier run's output: inputs it answered are skipped (`--resume`).
     public var resumeFrom: String?
 

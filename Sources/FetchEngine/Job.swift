@@ -17,8 +17,11 @@ final class Job {
     var firstStart = 0.0
     /// A retry waits until this time (monotonic seconds).
     var notBefore = 0.0
+    /// True for the engine's own robots.txt request, which writes no record.
+    let isRobotsRequest: Bool
 
-    init(sequence: Int, requestedURL: String, hostKey: String, inputObject: [UInt8]?) {
+    init(sequence: Int, requestedURL: String, hostKey: String, inputObject: [UInt8]?, isRobotsRequest: Bool = false) {
+        self.isRobotsRequest = isRobotsRequest
         self.sequence = sequence
         self.requestedURL = requestedURL
         self.hostKey = hostKey

@@ -108,6 +108,9 @@ struct AFetch: ToolCommand {
     @Option(help: "Seconds in-flight transfers may finish after SIGINT or SIGTERM before they are cancelled. The default is 5.")
     var grace = 5.0
 
+    @Flag(help: "Fetch /robots.txt once per origin, through the same limits and retries, and obey it for the user agent (RFC 9309): refused URLs get error robots, Crawl-delay spaces requests to the host; a 4xx robots.txt allows all, a 5xx or none disallows all. The default ignores robots.txt.")
+    var robots = false
+
     @Option(help: "An earlier afetch output (a cut-off last line is ignored): inputs it answered are skipped, once per answer; cancelled records are fetched again. The default fetches everything.")
     var resume: String?
 
@@ -187,6 +190,7 @@ struct AFetch: ToolCommand {
         settings.ordered = ordered
         settings.graceSeconds = grace
         settings.resumeFrom = resume
+        settings.obeyRobots = robots
         return settings
     }
 }

@@ -497,4 +497,41 @@ import TestSupport
             #expect(digest.map(String.init) == name, "\(file) holds \(data.count) bytes that do not hash to its name")
         }
     }
+
+    // MARK: - robots.txt
+
+    private func robotsRun(_ fixture: Fixture, host: String, paths: [String]) throws -> [[String: Any]] {
+        let authority = "\(host):\(fixture.port)"
+        return try afetch(["--robots", "--retries", "0", "--body", "none", "--ordered", "--resolve", "\(authority):127.0.0.1"],
+                          paths.map { "http://\(authority)\($0)" }).records
+    }
+
+    @Test func obeysRobotsRulesAndFetchesRobotsOncePerOrigin() throws {
+        let fixture = try Fixture()
+        let records = try robotsRun(fixture, host: "rules.robots.test",
+                                    paths: ["/p/1.html", "/private/x", "/private/open/p/2.html", "/doc.pdf", "/doc.pdf?x", "/p/3.html"])
+        // "/doc.pdf?x" escapes "Disallow: /*.pdf$" and is fetched (the fixture has no such page: 404).
+        #expect(records.map { error($0) } == [nil, "robots", "http", "robots", "http", nil])
+        #expect(try fixture.requests(withPrefix: "/robots.txt").count == 1)
+        #expect(try fixture.requests(withPrefix: "/private/x").isEmpty)
+        #expect(try fixture.requests(withPrefix: "/doc.pdf").count == 1)
+    }
+
+    @Test func crawlDelaySpacesRequestsToTheHost() throws {
+        let fixture = try Fixture()
+        _ = try robotsRun(fixture, host: "rules.robots.test", paths: ["/p/1.html", "/p/2.html", "/p/3.html"])
+        let times = try arrivals(fixture, "/p/")
+        #expect(times.count == 3)
+        #expect(times[1] - times[0] >= 990)
+        #expect(times[2] - times[1] >= 990)
+    }
+
+    @Test(arguments: [("s404.robots.test", true), ("s410.robots.test", true), ("s500.robots.test", false), ("s503.robots.test", false)])
+    func robotsStatusDecidesForTheWholeOrigin(host: String, allowed: Bool) throws {
+        let fixture = try Fixture()
+        let records = try robotsRun(fixture, host: host, paths: ["/p/1.html", "/p/2.html"])
+        #expect(records.allSatisfy { (error($0) == nil) == allowed })
+        #expect(records.allSatisfy { (error($0) == "robots") == !allowed })
+        #expect(try fixture.requests(withPrefix: "/p/").count == (allowed ? 2 : 0))
+    }
 }
