@@ -28,11 +28,14 @@ public struct JSONBuffer {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    /// Writes a member name given at run time (escaped like any string).
+    /// Writes a member name known only at run time, escaped like any string.
+    /// Disfavoured so that literal keys take the faster StaticString overload.
+    @_disfavoredOverload
     public mutating func key(_ name: String) {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
         needsComma = false
@@ -78,9 +81,27 @@ public struct JSONBuffer {
         needsComma = true
     }
 
-    /// Writes milliseconds rounded to three decimals, the precision every duration field uses.
+    /// Writes milliseconds rounded to three decimals, the precision every
+    /// duration field uses, without going through Double's description.
     public mutating func milliseconds(_ value: Double) {
-        number((value * 1000).rounded() / 1000)
+        guard value.isFinite, abs(value) < 1e12 else { number(value); return }
+        separate()
+        let thousandths = Int((value * 1000).rounded())
+        if thousandths < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = abs(thousandths)
+        appendDecimal(magnitude / 1000)
+        var fraction = magnitude % 1000
+        if fraction > 0 {
+            bytes.append(UInt8(ascii: "."))
+            var width = 3
+            while fraction % 10 == 0 { fraction /= 10; width -= 1 }
+            var divisor = width == 3 ? 100 : width == 2 ? 10 : 1
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+                divisor /= 10
+            }
+        }
+        needsComma = true
     }
 
     public mutating func bool(_ value: Bool) {

@@ -17,14 +17,16 @@ public struct URLParseError: Error, CustomStringConvertible, Equatable, Sendable
 /// transfers use, so every tool agrees on what a URL, its host and its port are.
 ///
 /// Any scheme parses (links to `mailto:` must be recognised to be dropped);
-/// whether a scheme may be fetched is the fetch engine's decision.
+/// whether a scheme may be fetched is the fetch engine's decision. URLs with an
+/// authority go through libcurl; opaque ones (`mailto:x`, `urn:y`), which
+/// libcurl does not parse, are split by RFC 3986's grammar.
 public struct WebURL: Sendable, Hashable, CustomStringConvertible {
     /// The whole URL as libcurl writes it back: scheme lower-cased, host as
     /// given, dot segments removed, spaces and non-ASCII bytes percent-encoded.
     public let string: String
     /// Lower-case scheme, such as `https`.
     public let scheme: String
-    /// Host name, lower-cased, IDN as UTF-8 the way it was given; IPv6 in brackets. Empty when none.
+    /// Host name, lower-cased; IDN as UTF-8 the way it was given; IPv6 in brackets. Empty when none.
     public let host: String
     /// The explicit port, if the URL names one.
     public let port: Int?
@@ -39,50 +41,39 @@ public struct WebURL: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { string }
 
-    /// Parses an absolute URL. Surrounding ASCII blanks are an error, as in libcurl.
+    /// Parses an absolute URL. Surrounding blanks are an error, as in libcurl.
     public init(_ text: String) throws {
-        try self.init(parsing: URIReference(text[...]))
+        try self.init(parsing: URIReference(text))
     }
 
     /// Resolves `reference` against this URL as RFC 3986 section 5.2 says.
     public func resolving(_ reference: String) throws -> WebURL {
-        try WebURL(parsing: URIReference(string[...]).resolving(URIReference(reference[...])))
+        try WebURL(parsing: URIReference(string).resolving(URIReference(reference)))
     }
 
     private init(parsing reference: URIReference) throws {
-        guard let scheme = reference.scheme else { throw URLParseError(CURLUE_BAD_SCHEME) }
-        if reference.authority == nil {
-            // An opaque URI such as mailto:x or urn:y: libcurl parses only URLs with an authority.
-            self.init(opaqueScheme: scheme.lowercased(), reference: reference)
+        guard reference.scheme != nil else { throw URLParseError(CURLUE_BAD_SCHEME) }
+        guard reference.authority != nil else {
+            self.init(components: reference)
             return
         }
         let handle = try URLHandle()
         try handle.set(reference.string)
-        try self.init(handle)
+        // One read of the whole URL; its parts are split from libcurl's own
+        // output, which is already validated and normalised.
+        self.init(components: URIReference(try handle.get(CURLUPART_URL) ?? ""))
     }
 
-    private init(opaqueScheme: String, reference: URIReference) {
-        scheme = opaqueScheme
-        host = ""
-        port = nil
-        path = String(reference.path)
-        query = reference.query.map(String.init)
-        fragment = reference.fragment.map(String.init)
-        userInfo = nil
-        string = reference.string
-    }
-
-    private init(_ handle: URLHandle) throws {
-        string = try handle.get(CURLUPART_URL) ?? ""
-        scheme = (try handle.get(CURLUPART_SCHEME) ?? "").lowercased()
-        host = (try handle.get(CURLUPART_HOST) ?? "").lowercased()
-        port = (try handle.get(CURLUPART_PORT)).flatMap { Int($0) }
-        path = try handle.get(CURLUPART_PATH) ?? ""
-        query = try handle.get(CURLUPART_QUERY)
-        fragment = try handle.get(CURLUPART_FRAGMENT)
-        let user = try handle.get(CURLUPART_USER)
-        let password = try handle.get(CURLUPART_PASSWORD)
-        userInfo = password.map { (user ?? "") + ":" + $0 } ?? user
+    private init(components: URIReference) {
+        string = components.string
+        scheme = String(decoding: components.scheme ?? [], as: UTF8.self).lowercased()
+        path = String(decoding: components.path, as: UTF8.self)
+        query = components.query.map { String(decoding: $0, as: UTF8.self) }
+        fragment = components.fragment.map { String(decoding: $0, as: UTF8.self) }
+        let authority = Authority(components.authority ?? [])
+        host = authority.host
+        port = authority.port
+        userInfo = authority.userInfo
     }
 
     /// The port a connection would use: the explicit one, or the scheme's default.
@@ -99,11 +90,33 @@ public struct WebURL: Sendable, Hashable, CustomStringConvertible {
 
     /// The URL without its fragment.
     public var withoutFragment: String {
-        guard fragment != nil, let hash = string.firstIndex(of: "#") else { return string }
+        guard fragment != nil, let hash = string.utf8.firstIndex(of: UInt8(ascii: "#")) else { return string }
         return String(string[..<hash])
     }
 
     static let defaultPorts = ["http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443]
+}
+
+/// `userinfo@host:port`, split (RFC 3986 section 3.2).
+private struct Authority {
+    var userInfo: String?
+    var host = ""
+    var port: Int?
+
+    init(_ bytes: ArraySlice<UInt8>) {
+        var hostStart = bytes.startIndex
+        if let at = bytes.lastIndex(of: UInt8(ascii: "@")) {
+            userInfo = String(decoding: bytes[..<at], as: UTF8.self)
+            hostStart = at + 1
+        }
+        var hostEnd = bytes.endIndex
+        let bracketEnd = bytes[hostStart...].lastIndex(of: UInt8(ascii: "]")) ?? hostStart
+        if let colon = bytes[bracketEnd...].lastIndex(of: UInt8(ascii: ":")) {
+            port = Int(String(decoding: bytes[(colon + 1)...], as: UTF8.self))
+            hostEnd = colon
+        }
+        host = String(decoding: bytes[hostStart..<hostEnd], as: UTF8.self).lowercased()
+    }
 }
 
 /// A curl_url handle, freed with its owner.
@@ -117,7 +130,7 @@ final class URLHandle {
 
     deinit { curl_url_cleanup(pointer) }
 
-    /// Sets the whole URL; relative to the current one when it already holds a URL.
+    /// Sets the whole URL.
     func set(_ text: String) throws {
         let flags = UInt32(CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
         let code = curl_url_set(pointer, CURLUPART_URL, text, flags)
@@ -139,4 +152,38 @@ final class URLHandle {
             throw URLParseError(code)
         }
     }
+}
+
+/// The scheme and authority of a URL, split by RFC 3986's grammar without a
+/// full parse: what a scheduler needs to group requests by origin.
+public struct URLOrigin: Sendable, Equatable {
+    /// Lower-case scheme.
+    public let scheme: String
+    /// Lower-case host, IPv6 in brackets.
+    public let host: String
+    /// The port, the scheme's default when none is written.
+    public let port: Int?
+
+    /// Nil when the text has no scheme or no host.
+    public init?(_ text: String) {
+        let reference = URIReference(text)
+        guard let scheme = reference.scheme, let authorityBytes = reference.authority else { return nil }
+        let authority = Authority(authorityBytes)
+        guard !authority.host.isEmpty else { return nil }
+        self.scheme = String(decoding: scheme, as: UTF8.self).lowercased()
+        host = authority.host
+        port = authority.port ?? WebURL.defaultPorts[self.scheme]
+    }
+
+    /// `scheme://host:port`, with the port always written: equal keys, same origin.
+    public var key: String { "\(scheme)://\(host):\(port.map(String.init) ?? "")" }
+}
+
+/// The request target of a URL: its path (`/` when empty) and `?query`, what
+/// robots.txt rules match against (RFC 9309 section 2.2.2).
+public func requestTarget(_ text: String) -> String {
+    let reference = URIReference(text)
+    var target = reference.path.isEmpty ? "/" : String(decoding: reference.path, as: UTF8.self)
+    if let query = reference.query { target += "?" + String(decoding: query, as: UTF8.self) }
+    return target
 }

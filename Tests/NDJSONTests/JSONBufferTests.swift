@@ -31,7 +31,7 @@ struct JSONBufferTests {
         buffer.key("t"); buffer.beginObject(); buffer.key("x"); buffer.milliseconds(1.23456); buffer.key("y"); buffer.null(); buffer.endObject()
         buffer.key("l"); buffer.beginArray(); buffer.number(-2); buffer.bool(true); buffer.string("s"); buffer.endArray()
         buffer.key("f"); buffer.number(0.5)
-        buffer.key("run time"); buffer.number(Double.nan)
+        buffer.key(String("run time")); buffer.number(Double.nan)
         buffer.endObject()
         buffer.newline()
         #expect(String(decoding: buffer.bytes, as: UTF8.self)
@@ -64,5 +64,17 @@ struct JSONBufferTests {
         var buffer = JSONBuffer()
         buffer.number(value)
         #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(value))
+    }
+}
+
+struct MillisecondsTests {
+    @Test(arguments: [
+        (0.0, "0"), (1.5, "1.5"), (1.2345, "1.235"), (1.2344, "1.234"), (0.0004, "0"), (0.001, "0.001"),
+        (0.05, "0.05"), (-2.25, "-2.25"), (123456.7, "123456.7"), (10.0, "10"),
+    ])
+    func roundsToThreeDecimals(value: Double, expected: String) {
+        var buffer = JSONBuffer()
+        buffer.milliseconds(value)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
     }
 }

@@ -6,6 +6,8 @@ import Foundation
 public final class RawConnection {
     /// The socket.
     public let socket: Int32
+    /// Bytes received past the last response read.
+    private var unread: [UInt8] = []
 
     /// Connects to 127.0.0.1:`port`.
     public init(port: Int) throws {
@@ -93,24 +95,22 @@ public final class RawConnection {
 
     /// Reads one response on a kept-alive connection: head, then a
     /// Content-Length body (no body for HEAD or when none is announced).
-    /// Bytes after the last response read by `readResponse` (a pipelined answer's start).
-    private var unread: [UInt8] = []
-
     public func readResponse(isHead: Bool = false) throws -> HTTPMessage {
+        // Pipelined responses can arrive in one read: what follows this
+        // response stays in `unread` for the next call.
+        var buffer = unread
+        unread = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            if let message = HTTPMessage(unread) {
-                let bodyLength = isHead ? 0 : message.contentLength ?? 0
-                if message.body.count >= bodyLength {
-                    let headLength = unread.count - message.body.count
-                    let answer = HTTPMessage(Array(unread[..<(headLength + bodyLength)]))!
-                    unread.removeFirst(headLength + bodyLength)
-                    return answer
-                }
+            if let message = HTTPMessage(buffer), isHead { return message }
+            if let message = HTTPMessage(buffer), message.body.count >= message.contentLength ?? 0 {
+                let consumed = buffer.count - message.body.count + (message.contentLength ?? message.body.count)
+                unread = Array(buffer[consumed...])
+                return HTTPMessage(Array(buffer[..<consumed])) ?? message
             }
             let count = recv(socket, &chunk, chunk.count, 0)
-            guard count > 0 else { throw FixtureError("connection ended after \(unread.count) bytes (errno \(errno))") }
-            unread += chunk[0..<count]
+            guard count > 0 else { throw FixtureError("connection ended after \(buffer.count) bytes (errno \(errno))") }
+            buffer += chunk[0..<count]
         }
     }
 }

@@ -59,3 +59,29 @@ struct WebURLTests {
         #expect(try WebURL("http://a/b").resolving("javascript:void(0)").scheme == "javascript")
     }
 }
+
+struct URLOriginTests {
+    @Test(arguments: [
+        ("http://Example.com/a", "http://example.com:80"),
+        ("HTTPS://u:p@EXAMPLE.com:8443/x?y#z", "https://example.com:8443"),
+        ("http://[::1]:9/", "http://[::1]:9"),
+        ("http://[::1]/", "http://[::1]:80"),
+        ("https://example.com", "https://example.com:443"),
+    ])
+    func keysByOrigin(text: String, key: String) {
+        #expect(URLOrigin(text)?.key == key)
+    }
+
+    @Test(arguments: ["example.com/a", "/relative", "mailto:x@example.com", "http:///nohost", ""])
+    func needsASchemeAndAHost(text: String) {
+        #expect(URLOrigin(text) == nil)
+    }
+
+    @Test func agreesWithWebURL() throws {
+        for text in ["http://a.example:8080/p", "https://B.example/", "http://[2001:db8::1]:81/"] {
+            let url = try WebURL(text)
+            #expect(URLOrigin(text)?.host == url.host)
+            #expect(URLOrigin(text)?.port == url.effectivePort)
+        }
+    }
+}

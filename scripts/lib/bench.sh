@@ -14,7 +14,9 @@ measure() {
     local times=() rss=()
     for _ in $(seq "$REPEAT"); do
         local out
-        out=$( { /usr/bin/time -f '%e %M' bash -c "$command" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        # time(1) writes to its own file: the command's stderr goes to /dev/null.
+        /usr/bin/time -f '%e %M' -o "$WORK/.measure-time" bash -c "$command" >/dev/null 2>/dev/null
+        out=$(tail -1 "$WORK/.measure-time")
         times+=("${out% *}")
         rss+=("${out#* }")
     done

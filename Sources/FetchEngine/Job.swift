@@ -1,0 +1,131 @@
+import NDJSON
+import URLs
+
+/// One input record on its way to becoming one output record.
+final class Job {
+    /// Position among the input records (blank and comment lines do not count), for --ordered.
+    let sequence: Int
+    /// The URL as the input gave it, trimmed: the record's `url`.
+    let requestedURL: String
+    /// `scheme://host:port` the per-host limits and cooldowns apply to.
+    let hostKey: String
+    /// The input object's bytes, when the input was an object, for pass-through of its fields.
+    let inputObject: [UInt8]?
+    /// Attempts started so far.
+    var attempts = 0
+    /// When the first attempt started (monotonic seconds), for `elapsed_ms`.
+    var firstStart = 0.0
+    /// A retry waits until this time (monotonic seconds).
+    var notBefore = 0.0
+    /// True for the engine's own robots.txt request, which writes no record.
+    let isRobotsRequest: Bool
+
+    init(sequence: Int, requestedURL: String, hostKey: String, inputObject: [UInt8]?, isRobotsRequest: Bool = false) {
+        self.isRobotsRequest = isRobotsRequest
+        self.sequence = sequence
+        self.requestedURL = requestedURL
+        self.hostKey = hostKey
+        self.inputObject = inputObject
+    }
+}
+
+/// What one input line turns into.
+enum InputOutcome {
+    /// A blank line or a `#` comment: no record.
+    case skip
+    /// A URL to fetch.
+    case fetch(Job)
+    /// A record that needs no request: bad input, an invalid URL or an unsupported scheme.
+    case immediate(InputFailure)
+}
+
+/// An input record that failed before any request.
+struct InputFailure {
+    let sequence: Int
+    let error: FetchError
+    /// The URL as given, when there was one.
+    let requestedURL: String?
+    /// The input object, when the line was a valid object.
+    let inputObject: [UInt8]?
+    /// The raw line, when it was neither a URL nor a valid object.
+    let rawLine: [UInt8]?
+}
+
+/// Turns input lines into jobs (DESIGN.md section 2, afetch input).
+struct InputParser {
+    private var nextSequence = 0
+    /// With --resume: the records an earlier run already answered, skipped here.
+    var answered: ResumeIndex?
+
+    /// How many records the lines so far will produce.
+    var recordCount: Int { nextSequence }
+
+    mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> InputOutcome {
+        let trimmed = line.trimmingBlanks
+        guard let first = trimmed.first, first != UInt8(ascii: "#") else { return .skip }
+        if answered?.consume(RecordIdentity(inputLine: line)) == true { return .skip }
+        let sequence = nextSequence
+        nextSequence += 1
+        if first == UInt8(ascii: "{") { return parseObject(trimmed, original: line, sequence: sequence) }
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") || trimmed.contains(0) {
+            return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, "not a URL or a JSON object"),
+                                           requestedURL: nil, inputObject: nil, rawLine: Array(line)))
+        }
+        guard validUTF8(trimmed) else {
+            return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, "line is not valid UTF-8"),
+                                           requestedURL: nil, inputObject: nil, rawLine: Array(line)))
+        }
+        return parseURL(String(decoding: trimmed, as: UTF8.self), sequence: sequence, inputObject: nil)
+    }
+
+    private func parseObject(_ line: UnsafeBufferPointer<UInt8>, original: UnsafeBufferPointer<UInt8>,
+                             sequence: Int) -> InputOutcome {
+        let scanner = JSONScanner(line)
+        let url: JSONValue?
+        do {
+            url = try scanner.value(of: "url")
+        } catch {
+            return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, "\(error)"),
+                                           requestedURL: nil, inputObject: nil, rawLine: Array(original)))
+        }
+        guard let text = url?.stringValue else {
+            let reason = url == nil ? "object has no \"url\" field" : "\"url\" is not a string"
+            return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, reason),
+                                           requestedURL: nil, inputObject: Array(line), rawLine: nil))
+        }
+        return parseURL(text.trimmingBlanks, sequence: sequence, inputObject: Array(line))
+    }
+
+    private func parseURL(_ text: String, sequence: Int, inputObject: [UInt8]?) -> InputOutcome {
+        func failure(_ kind: ErrorKind, _ message: String) -> InputOutcome {
+            .immediate(InputFailure(sequence: sequence, error: FetchError(kind, message), requestedURL: text,
+                                    inputObject: inputObject, rawLine: nil))
+        }
+        if text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            return failure(.invalidURL, "URL contains control characters")
+        }
+        // Only the scheme and authority are read here, for scheduling; libcurl
+        // parses the whole URL when the transfer starts (an error there is
+        // `invalid_url` too), so each URL is parsed by libcurl once, not twice.
+        guard let origin = URLOrigin(text) else {
+            return failure(.invalidURL, "not an absolute URL with a scheme and a host")
+        }
+        guard origin.scheme == "http" || origin.scheme == "https" else {
+            return failure(.unsupportedScheme, "scheme \"\(origin.scheme)\" is not http or https")
+        }
+        return .fetch(Job(sequence: sequence, requestedURL: text, hostKey: origin.key, inputObject: inputObject))
+    }
+}
+
+private func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    String(validating: bytes, as: UTF8.self) != nil
+}
+
+extension String {
+    var trimmingBlanks: String {
+        let blanks: Set<Character> = [" ", "\t", "\r", "\n"]
+        guard let first = firstIndex(where: { !blanks.contains($0) }),
+              let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

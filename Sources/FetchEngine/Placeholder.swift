@@ -1,1 +1,0 @@
-// FetchEngine: arrives with its issue.

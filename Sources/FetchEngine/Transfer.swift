@@ -1,0 +1,143 @@
+import CCurl
+import NDJSON
+
+/// One easy handle and the state of the request it is carrying. Transfers are
+/// pooled: each keeps its handle (and the options that never change) across
+/// requests, and takes a new job per request.
+final class Transfer {
+    /// The libcurl handle.
+    let easy: EasyHandle
+    /// The request being carried, nil while the transfer is idle in the pool.
+    var job: Job?
+    /// Body bytes kept so far (after content decoding), when the body is kept.
+    var body: [UInt8] = []
+    /// Whether bodies are kept at all (not with --body none).
+    let keepsBodies: Bool
+    /// Whether this request's body is kept: always for robots.txt.
+    private var keepsBody = true
+    /// Body bytes received, kept or not.
+    var received = 0
+    /// The most body bytes allowed.
+    let maxBody: Int
+    /// Set when the body passed maxBody and the write callback stopped the transfer.
+    var tooLarge = false
+    /// Response headers of the last response, when --headers asked for them.
+    var headers: [(name: String, value: String)] = []
+    /// libcurl's detailed error message for the last attempt (CURLOPT_ERRORBUFFER).
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// When the current attempt started (monotonic seconds).
+    var attemptStart = 0.0
+
+    init(settings: FetchSettings, requestHeaders: CurlStringList, resolve: CurlStringList) throws {
+        easy = try EasyHandle()
+        keepsBodies = settings.bodyMode != .none || settings.bodyDirectory != nil
+        maxBody = settings.maxBody
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        try configure(settings, requestHeaders: requestHeaders, resolve: resolve)
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    /// Options that stay the same for every request this handle makes.
+    private func configure(_ settings: FetchSettings, requestHeaders: CurlStringList, resolve: CurlStringList) throws {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        try easy.set(CURLOPT_PRIVATE, pointer: context)
+        try easy.set(CURLOPT_WRITEFUNCTION, callback: TransferCallbacks.writeBody)
+        try easy.set(CURLOPT_WRITEDATA, pointer: context)
+        if settings.includeHeaders {
+            try easy.set(CURLOPT_HEADERFUNCTION, callback: TransferCallbacks.readHeader)
+            try easy.set(CURLOPT_HEADERDATA, pointer: context)
+        }
+        try easy.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        // Only http and https reach libcurl, for redirects too (issue: file:, ftp:, gopher: ...).
+        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_FOLLOWLOCATION, settings.followRedirects ? 1 : 0)
+        try easy.set(CURLOPT_MAXREDIRS, settings.maxRedirects)
+        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutMilliseconds)
+        try easy.set(CURLOPT_TIMEOUT_MS, settings.timeoutMilliseconds)
+        try easy.set(CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedLimit)
+        try easy.set(CURLOPT_LOW_SPEED_TIME, settings.lowSpeedTime)
+        // "" offers every encoding this libcurl decodes (gzip, deflate, br, zstd);
+        // the write callback then sees decoded bytes, so --max-body bounds the
+        // decompressed size and a gzip bomb stops early.
+        try easy.set(CURLOPT_ACCEPT_ENCODING, "")
+        try easy.set(CURLOPT_USERAGENT, settings.userAgent)
+        try easy.set(CURLOPT_HTTPHEADER, list: requestHeaders.pointer)
+        try easy.set(CURLOPT_RESOLVE, list: resolve.pointer)
+        try easy.set(CURLOPT_HTTP_VERSION, settings.http11Only ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS)
+        try easy.set(CURLOPT_NOSIGNAL, 1)
+        if settings.method == "HEAD" {
+            try easy.set(CURLOPT_NOBODY, 1)
+        } else if settings.method != "GET" {
+            try easy.set(CURLOPT_CUSTOMREQUEST, settings.method)
+        }
+        if settings.insecure {
+            try easy.set(CURLOPT_SSL_VERIFYPEER, 0)
+            try easy.set(CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        if let proxy = settings.proxy { try easy.set(CURLOPT_PROXY, proxy) }
+    }
+
+    /// Prepares the handle for the next attempt of `job`.
+    func begin(_ job: Job, at now: Double) throws {
+        self.job = job
+        keepsBody = keepsBodies || job.isRobotsRequest
+        body.removeAll(keepingCapacity: body.capacity <= 1 << 20)
+        received = 0
+        tooLarge = false
+        headers.removeAll(keepingCapacity: true)
+        errorBuffer[0] = 0
+        attemptStart = now
+        try easy.set(CURLOPT_URL, job.requestedURL)
+    }
+
+    /// Takes body bytes from libcurl; refuses them past maxBody, which ends the transfer.
+    func receive(_ data: UnsafeMutablePointer<CChar>, count: Int) -> Int {
+        guard received + count <= maxBody else {
+            tooLarge = true
+            return 0
+        }
+        received += count
+        if keepsBody {
+            data.withMemoryRebound(to: UInt8.self, capacity: count) {
+                body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+            }
+        }
+        return count
+    }
+
+    /// Takes one header line; a status line starts a new response (after a redirect or 100 Continue).
+    func receiveHeader(_ data: UnsafeMutablePointer<CChar>, count: Int) {
+        let line = data.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll(keepingCapacity: true)
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = String(line[..<colon]).lowercased()
+        let value = String(line[line.index(after: colon)...]).trimmingBlanks
+        headers.append((name, value))
+    }
+
+    /// libcurl's detailed message for the last error, if it gave one.
+    var errorDetail: String? {
+        errorBuffer[0] == 0 ? nil : String(cString: errorBuffer)
+    }
+}
+
+/// The C callbacks libcurl calls; static members, so they capture nothing.
+enum TransferCallbacks {
+    static let writeBody: CCurl_data_callback = { data, size, count, context in
+        let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+        return transfer.receive(data!, count: size * count)
+    }
+
+    static let readHeader: CCurl_data_callback = { data, size, count, context in
+        let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+        transfer.receiveHeader(data!, count: size * count)
+        return size * count
+    }
+}

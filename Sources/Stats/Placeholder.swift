@@ -1,1 +1,0 @@
-// Stats: arrives with its issue.

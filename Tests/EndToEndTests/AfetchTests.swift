@@ -1,0 +1,537 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// afetch against the fixture server: every behaviour of issue 3, shown by what
+/// the records say and by what the server saw (its request log), never by sleeps.
+@Suite struct AfetchTests {
+    /// Runs afetch over `urls` (one per line) with `flags`.
+    private func afetch(_ flags: [String], _ urls: [String]) throws -> ToolResult {
+        try runTool("afetch", ["-q"] + flags, input: urls.joined(separator: "\n") + "\n")
+    }
+
+    private func error(_ record: [String: Any]) -> String? {
+        (record["error"] as? [String: Any])?["kind"] as? String
+    }
+
+    private func arrivals(_ fixture: Fixture, _ prefix: String) throws -> [Double] {
+        try fixture.requests(withPrefix: prefix).compactMap { $0["t_ms"] as? Double }.sorted()
+    }
+
+    // MARK: - Records
+
+    @Test func writesEveryFieldOfASuccessfulFetch() throws {
+        let fixture = try Fixture()
+        let result = try afetch([], [fixture.url("/p/1.html")])
+        #expect(result.status == 0)
+        let record = try #require(result.records.first)
+        #expect(record["url"] as? String == fixture.url("/p/1.html"))
+        #expect(record["final_url"] as? String == fixture.url("/p/1.html"))
+        #expect(record["status"] as? Int == 200)
+        #expect(record["ok"] as? Bool == true)
+        #expect((record["content_type"] as? String)?.hasPrefix("text/html") == true)
+        #expect((record["body"] as? String)?.contains("<a ") == true)
+        #expect(record["length"] as? Int == (record["body"] as? String)?.utf8.count)
+        #expect(record["attempts"] as? Int == 1)
+        #expect((record["elapsed_ms"] as? Double ?? -1) >= 0)
+        let timing = try #require(record["timing"] as? [String: Any])
+        for field in ["dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms"] { #expect(timing[field] is Double, "\(field)") }
+        #expect(record["redirects"] as? Int == 0)
+        #expect(record["http_version"] as? String == "1.1")
+        #expect((record["fetched_at"] as? String)?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression) != nil)
+        #expect(record["error"] is NSNull)
+        #expect(record["headers"] == nil)
+    }
+
+    @Test func carriesInputFieldsAndReplacesItsOwn() throws {
+        let fixture = try Fixture()
+        let input = #"{"url":"\#(fixture.url("/p/2.html"))","depth":2,"id":"x","status":"mine","nested":{"a":[1]}}"#
+        let result = try runTool("afetch", ["-q", "--body", "none"], input: input + "\n")
+        let record = try #require(result.records.first)
+        #expect(record["depth"] as? Int == 2)
+        #expect(record["id"] as? String == "x")
+        #expect((record["nested"] as? [String: Any])?["a"] as? [Int] == [1])
+        #expect(record["status"] as? Int == 200)
+        #expect(result.lines[0].hasPrefix(#"{"depth":2,"id":"x","nested":{"a":[1]},"url":"#))
+    }
+
+    @Test func answersEveryInputOnceWithTenThousandMixedLines() throws {
+        let fixture = try Fixture()
+        var lines: [String] = []
+        for n in 0..<10_000 {
+            switch n % 10 {
+            case 0: lines.append("not a url \(n)")
+            case 1: lines.append(#"{"url": \#(n)}"#)
+            case 2: lines.append("{broken \(n)")
+            case 3: lines.append("ftp://127.0.0.1/\(n)")
+            case 4: lines.append("http://127.0.0.1:1/refused/\(n)")
+            default: lines.append(fixture.url("/echo?n=\(n)"))
+            }
+        }
+        let result = try afetch(["-c", "64", "--per-host", "64", "--retries", "0", "--body", "none"], lines + ["", "# comment"])
+        #expect(result.status == 0)
+        let records = result.records
+        #expect(records.count == 10_000)
+        var answered: [String] = []
+        for record in records {
+            if let url = record["url"] as? String { answered.append(url) }
+            else if let input = record["input"] as? String { answered.append(input) }
+            else if let number = record["url"] as? Int { answered.append(#"{"url": \#(number)}"#) }
+        }
+        let expected = lines.filter { !$0.hasPrefix(#"{"url": "#) }
+        #expect(Set(answered).count == answered.count)
+        #expect(Set(answered) == Set(expected))
+        #expect(records.filter { error($0) == "bad_input" }.count == 2000)
+        #expect(records.filter { error($0) == "invalid_url" }.count == 1000)
+        #expect(records.filter { error($0) == "unsupported_scheme" }.count == 1000)
+        #expect(records.filter { error($0) == "connect" }.count == 1000)
+        #expect(records.filter { $0["ok"] as? Bool == true }.count == 5000)
+    }
+
+    @Test func keepsInputOrderWhenOrdered() throws {
+        let fixture = try Fixture()
+        let urls = (0..<200).map { fixture.url("/fault/delay/\(($0 * 7) % 13)?n=\($0)") }
+        let result = try afetch(["--ordered", "-c", "32", "--per-host", "32", "--body", "none"], urls)
+        #expect(result.records.map { $0["url"] as? String } == urls)
+    }
+
+    // MARK: - Retries
+
+    @Test func retriesUntilSuccessAndCountsAttempts() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--retries", "2", "--backoff", "10"], [fixture.url("/fault/flaky/a?fail=2")])
+        let record = try #require(result.records.first)
+        #expect(record["ok"] as? Bool == true)
+        #expect(record["attempts"] as? Int == 3)
+        #expect(try fixture.requests(withPrefix: "/fault/flaky/a").count == 3)
+    }
+
+    @Test func givesUpAfterTheLastRetry() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--retries", "2", "--backoff", "10"], [fixture.url("/fault/flaky/b?fail=9&status=502")])
+        let record = try #require(result.records.first)
+        #expect(record["status"] as? Int == 502)
+        #expect(error(record) == "http")
+        #expect(record["attempts"] as? Int == 3)
+        #expect(try fixture.requests(withPrefix: "/fault/flaky/b").count == 3)
+    }
+
+    @Test func doesNotRetryStatusesOutsideRetryOn() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--retries", "3", "--backoff", "10", "--retry-on", "503"],
+                                [fixture.url("/fault/flaky/c?fail=9&status=500"), fixture.url("/fault/status/404")])
+        #expect(result.records.allSatisfy { $0["attempts"] as? Int == 1 })
+        #expect(try fixture.requests(withPrefix: "/fault/flaky/c").count == 1)
+    }
+
+    @Test func retriesConnectErrors() throws {
+        let result = try afetch(["--retries", "2", "--backoff", "5"], ["http://127.0.0.1:1/"])
+        let record = try #require(result.records.first)
+        #expect(error(record) == "connect")
+        #expect(record["attempts"] as? Int == 3)
+    }
+
+    @Test func retryAfterHoldsTheWholeHost() throws {
+        let fixture = try Fixture()
+        let urls = [fixture.url("/fault/retry-after/h?fail=1&after=2")] + (0..<3).map { fixture.url("/fault/delay/300?first=\($0)") }
+            + (0..<8).map { fixture.url("/fault/delay/0?later=\($0)") }
+        let result = try afetch(["-c", "4", "--per-host", "4", "--body", "none", "--ordered"], urls)
+        #expect(result.records.count == 12)
+        #expect(result.records.allSatisfy { $0["ok"] as? Bool == true })
+        let log = try fixture.requestLog().sorted { ($0["t_ms"] as! Double) < ($1["t_ms"] as! Double) }
+        let refusal = try #require(log.first { ($0["path"] as? String)?.hasPrefix("/fault/retry-after") == true }?["t_ms"] as? Double)
+        // The first four started together; everything after them waited out Retry-After: 2.
+        for request in log.dropFirst(4) {
+            #expect((request["t_ms"] as! Double) - refusal >= 1990, "\(request["path"] ?? "")")
+        }
+    }
+
+    @Test func retryAfterAsAnHTTPDateIsHonoured() throws {
+        let fixture = try Fixture()
+        let result = try afetch([], [fixture.url("/fault/retry-after/d?fail=1&after=2&date=1")])
+        #expect(result.records.first?["attempts"] as? Int == 2)
+        let times = try arrivals(fixture, "/fault/retry-after/d")
+        #expect(times.count == 2)
+        // An HTTP date has whole seconds: the wait is at least one second.
+        #expect(times[1] - times[0] >= 990)
+    }
+
+    @Test func maxBackoffCapsRetryAfter() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--max-backoff", "100"], [fixture.url("/fault/retry-after/m?fail=1&after=3600")])
+        #expect(result.records.first?["ok"] as? Bool == true)
+        #expect(result.records.first?["attempts"] as? Int == 2)
+    }
+
+    // MARK: - Limits
+
+    @Test func perHostLimitsConcurrency() throws {
+        let fixture = try Fixture()
+        let urls = (0..<6).map { fixture.url("/fault/delay/300?n=\($0)") }
+        _ = try afetch(["-c", "16", "--per-host", "2", "--body", "none"], urls)
+        let times = try arrivals(fixture, "/fault/delay/300")
+        #expect(times.count == 6)
+        // Two at a time: the third request starts only when one of the first two is done.
+        #expect(times[2] - times[0] >= 290)
+        #expect(times[4] - times[0] >= 590)
+    }
+
+    @Test func concurrencyLimitsTransfers() throws {
+        let fixture = try Fixture()
+        let urls = (0..<3).map { fixture.url("/fault/delay/200?n=\($0)") }
+        _ = try afetch(["-c", "1", "--body", "none"], urls)
+        let times = try arrivals(fixture, "/fault/delay/200")
+        #expect(times[1] - times[0] >= 190)
+        #expect(times[2] - times[1] >= 190)
+    }
+
+    @Test func hostRateSpacesRequests() throws {
+        let fixture = try Fixture()
+        let urls = (0..<5).map { fixture.url("/echo?n=\($0)") }
+        _ = try afetch(["--host-rate", "5", "--body", "none"], urls)
+        let times = try arrivals(fixture, "/echo")
+        #expect(times.count == 5)
+        #expect(times[4] - times[0] >= 4 * 200 - 10)
+    }
+
+    @Test func globalRateSpacesRequests() throws {
+        let fixture = try Fixture()
+        let urls = (0..<4).map { fixture.url("/echo?n=\($0)") }
+        _ = try afetch(["--rate", "4", "--body", "none"], urls)
+        let times = try arrivals(fixture, "/echo")
+        #expect(times[3] - times[0] >= 3 * 250 - 10)
+    }
+
+    @Test func delaySpacesRequestsToOneHost() throws {
+        let fixture = try Fixture()
+        let urls = (0..<3).map { fixture.url("/echo?n=\($0)") }
+        _ = try afetch(["--delay", "300", "--body", "none"], urls)
+        let times = try arrivals(fixture, "/echo")
+        #expect(times[1] - times[0] >= 290)
+        #expect(times[2] - times[1] >= 290)
+    }
+
+    // MARK: - Faults
+
+    @Test(arguments: [
+        ("/fault/reset", "reset"),
+        ("/fault/reset-mid?bytes=100000", "reset"),
+        ("/fault/truncate?bytes=1000", "protocol"),
+        ("/fault/hang", "timeout"),
+        ("/fault/drip?bytes=100&every=400", "timeout"),
+        ("/fault/loop", "too_many_redirects"),
+        ("/fault/redirect-to?url=file:///etc/passwd", "unsupported_scheme"),
+        ("/fault/redirect-to?url=ftp://127.0.0.1/x", "unsupported_scheme"),
+        ("/fault/redirect-to?url=gopher://127.0.0.1/x", "unsupported_scheme"),
+        ("/fault/redirect-to?url=dict://127.0.0.1/x", "unsupported_scheme"),
+        ("/fault/redirect-to?url=scp://127.0.0.1/x", "unsupported_scheme"),
+        ("/fault/status/404", "http"),
+    ])
+    func givesOneRecordWithTheRightErrorKind(path: String, kind: String) throws {
+        let fixture = try Fixture()
+        let result = try afetch(["-t", "1", "--retries", "0"], [fixture.url(path)])
+        #expect(result.records.count == 1)
+        #expect(error(result.records[0]) == kind)
+        #expect(result.records[0]["ok"] as? Bool == false)
+    }
+
+    @Test func readsNothingFromAFileRedirect() throws {
+        let fixture = try Fixture()
+        let result = try afetch([], [fixture.url("/fault/redirect-to?url=file:///etc/passwd")])
+        #expect(!String(decoding: result.stdout, as: UTF8.self).contains("root:"))
+        #expect(result.records.first?["length"] as? Int == 0)
+    }
+
+    @Test func cutsAStalledBodyByTheLowSpeedRule() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--low-speed-limit", "100", "--low-speed-time", "1", "--retries", "0"],
+                                [fixture.url("/fault/drip?bytes=50&every=300")])
+        #expect(error(result.records[0]) == "timeout")
+    }
+
+    @Test func stopsAGzipBombWithoutItsMemory() throws {
+        let fixture = try Fixture()
+        let result = try runShell("/usr/bin/time -f 'maxrss %M' afetch -q --max-body 1M",
+                                  input: fixture.url("/fault/gzip-bomb?mb=512") + "\n")
+        let record = try #require(result.records.first)
+        #expect(error(record) == "too_large")
+        let rss = result.stderr.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        // Peak memory in KiB: far below the 512 MiB the body inflates to.
+        #expect((rss ?? .max) < 64 * 1024)
+    }
+
+    @Test func decodesGzipBodies() throws {
+        let fixture = try Fixture()
+        let result = try afetch([], [fixture.url("/fault/gzip?bytes=5000")])
+        let record = try #require(result.records.first)
+        #expect(record["ok"] as? Bool == true)
+        #expect(record["length"] as? Int == 5000)
+    }
+
+    // MARK: - Redirects
+
+    @Test func followsRedirectsAndCountsThem() throws {
+        let fixture = try Fixture()
+        let result = try afetch([], [fixture.url("/fault/redirect/3")])
+        let record = try #require(result.records.first)
+        #expect(record["redirects"] as? Int == 3)
+        #expect(record["final_url"] as? String == fixture.url("/fault/redirect/0"))
+        #expect(record["ok"] as? Bool == true)
+    }
+
+    @Test func stopsAtMaxRedirects() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--max-redirects", "2"], [fixture.url("/fault/redirect/5")])
+        #expect(error(result.records[0]) == "too_many_redirects")
+    }
+
+    @Test func keepsRedirectsWithNoFollow() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--no-follow"], [fixture.url("/fault/redirect/2")])
+        let record = try #require(result.records.first)
+        #expect(record["status"] as? Int == 302)
+        #expect(record["redirects"] as? Int == 0)
+        #expect(try fixture.requests(withPrefix: "/fault/redirect/").count == 1)
+    }
+
+    // MARK: - Requests
+
+    @Test func sendsHeadersUserAgentAndMethod() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["-H", "X-Acrawl-Test: yes", "-A", "tester/1", "-X", "POST", "--retries", "0"], [fixture.url("/echo")])
+        let body = try #require(result.records.first?["body"] as? String)
+        let echo = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let headers = try #require(echo["headers"] as? [String: Any])
+        #expect(echo["method"] as? String == "POST")
+        #expect(headers["x-acrawl-test"] as? String == "yes")
+        #expect(headers["user-agent"] as? String == "tester/1")
+        #expect((headers["accept-encoding"] as? String)?.contains("gzip") == true)
+    }
+
+    @Test func defaultUserAgentNamesTheTool() throws {
+        let fixture = try Fixture()
+        _ = try afetch([], [fixture.url("/echo")])
+        let headers = try #require(try fixture.requests(withPrefix: "/echo").first?["headers"] as? [String: Any])
+        #expect((headers["user-agent"] as? String)?.hasPrefix("acrawl-afetch/") == true)
+    }
+
+    @Test(arguments: ["X-Bad: a\rb", "X-Bad: a\nInjected: 1", "no colon here", ": empty name"])
+    func rejectsUnsafeHeadersAsUsageErrors(header: String) throws {
+        let result = try runTool("afetch", ["-H", header], input: "http://127.0.0.1:1/\n")
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("header"))
+    }
+
+    @Test(arguments: [["--body", "nope"], ["--max-body", "ten"], ["--retry-on", "999"], ["-c", "0"], ["--bogus"]])
+    func rejectsBadFlagsAsUsageErrors(flags: [String]) throws {
+        let result = try runTool("afetch", flags, input: "")
+        #expect(result.status == 2)
+    }
+
+    @Test func resolveSendsAVirtualHostToLoopback() throws {
+        let fixture = try Fixture()
+        let result = try afetch(["--resolve", "a.site.test:\(fixture.port):127.0.0.1"], ["http://a.site.test:\(fixture.port)/echo"])
+        #expect(result.records.first?["ok"] as? Bool == true)
+        #expect(try fixture.requests(withPrefix: "/echo").first?["host"] as? String == "a.site.test:\(fixture.port)")
+    }
+
+    // MARK: - Bodies
+
+    @Test(arguments: [("shift_jis", "1", "0"), ("euc-jp", "1", "0"), ("windows-1252", "0", "1"), ("iso-8859-1", "1", "0")])
+    func decodesDeclaredCharsets(charset: String, header: String, meta: String) throws {
+        let fixture = try Fixture()
+        let result = try afetch([], [fixture.url("/fault/charset/\(charset)?header=\(header)&meta=\(meta)")])
+        let body = try #require(result.records.first?["body"] as? String)
+        // Shift_JIS and EUC-JP have no é: the page spells it as a character reference there.
+        let expected = charset.contains("jp") || charset.contains("jis") ? "日本" : "café naïve"
+        #expect(body.contains(expected))
+    }
+
+    @Test func replacesUndecodableBytes() throws {
+        let fixture = try Fixture()
+        let result = try afetch([], [fixture.url("/fault/charset/wrong")])
+        let body = try #require(result.records.first?["body"] as? String)
+        #expect(body.contains("caf\u{FFFD}"))
+    }
+
+    @Test func keepsBinaryBodiesOnlyWhenAsked() throws {
+        let fixture = try Fixture()
+        let url = fixture.url("/fault/binary?bytes=300")
+        let auto = try afetch([], [url]).records[0]
+        #expect(auto["body"] == nil)
+        #expect(auto["length"] as? Int == 300)
+        let encoded = try afetch(["--body", "base64"], [url]).records[0]
+        let decoded = try #require(Data(base64Encoded: encoded["body_base64"] as? String ?? ""))
+        #expect(decoded.count == 300)
+        #expect(decoded == (try httpGet(port: fixture.port, path: "/fault/binary?bytes=300").body))
+        let none = try afetch(["--body", "none"], [fixture.url("/p/1.html")]).records[0]
+        #expect(none["body"] == nil && none["body_base64"] == nil)
+        let text = try afetch(["--body", "text"], [url]).records[0]
+        #expect((text["body"] as? String)?.contains("\u{FFFD}") == true)
+    }
+
+    @Test func includesResponseHeadersWhenAsked() throws {
+        let fixture = try Fixture()
+        let record = try afetch(["--headers"], [fixture.url("/fault/headers?n=3")]).records[0]
+        let headers = try #require(record["headers"] as? [String: Any])
+        #expect(headers["x-fill-0"] != nil || headers["x-fill-1"] != nil)
+        #expect(headers["content-type"] != nil)
+    }
+
+    @Test func maxBodyEndsTooLarge() throws {
+        let fixture = try Fixture()
+        let record = try afetch(["--max-body", "1K"], [fixture.url("/fault/huge?bytes=100000")]).records[0]
+        #expect(error(record) == "too_large")
+    }
+
+    // MARK: - Exit, signals and pipes
+
+    @Test func failFlagSetsTheExitStatus() throws {
+        let fixture = try Fixture()
+        #expect(try afetch(["--fail"], [fixture.url("/p/1.html")]).status == 0)
+        #expect(try afetch(["--fail"], [fixture.url("/fault/status/500"), fixture.url("/p/1.html")]).status == 1)
+        #expect(try afetch([], [fixture.url("/fault/status/500")]).status == 0)
+    }
+
+    @Test func printsASummaryUnlessQuiet() throws {
+        let fixture = try Fixture()
+        let loud = try runTool("afetch", [], input: fixture.url("/p/1.html") + "\n")
+        #expect(loud.stderr.contains("1 records: 1 ok, 0 failed"))
+        let quiet = try runTool("afetch", ["-q"], input: fixture.url("/p/1.html") + "\n")
+        #expect(quiet.stderr.isEmpty)
+        let forced = try runTool("afetch", ["--progress"], input: fixture.url("/p/1.html") + "\n")
+        #expect(forced.records.count == 1)
+    }
+
+    @Test func aClosedPipeEndsQuietly() throws {
+        let fixture = try Fixture()
+        let urls = (0..<300).map { fixture.url("/echo?n=\($0)") }.joined(separator: "\n")
+        let result = try runShell("printf '%s\\n' \"$URLS\" | afetch -c 4 | head -1; echo \"status=${PIPESTATUS[1]:-?}\" >&2",
+                                  environment: ["URLS": urls], shell: "/bin/bash")
+        #expect(result.lines.count == 1)
+        #expect(result.stderr.contains("status=0"))
+        #expect(!result.stderr.contains("error"))
+    }
+
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func aSignalCancelsInFlightWorkAndAnswersEveryInput(signal: Int32, status: Int32) throws {
+        let fixture = try Fixture()
+        let urls = (0..<4).map { fixture.url("/fault/hang?n=\($0)") } + (0..<20).map { fixture.url("/echo?q=\($0)") }
+        let process = try StreamingTool("afetch", ["-q", "-c", "4", "--grace", "0.2", "--body", "none"])
+        process.write(urls.joined(separator: "\n") + "\n")
+        // Wait until all four hanging requests reached the server, then interrupt.
+        try waitUntil { try fixture.requests(withPrefix: "/fault/hang").count >= 4 }
+        process.signal(signal)
+        let result = process.finish()
+        #expect(result.status == status)
+        let records = result.records
+        #expect(records.count == urls.count)
+        #expect(Set(records.compactMap { $0["url"] as? String }) == Set(urls))
+        #expect(records.filter { error($0) == "cancelled" }.count == urls.count)
+    }
+
+    // MARK: - Resume
+
+    @Test func resumesAfterSIGKILLAnsweringEveryInputOnce() throws {
+        let fixture = try Fixture()
+        let urls = (0..<5000).map { fixture.url("/fault/delay/1?n=\($0)") }
+        let first = try StreamingTool("afetch", ["-q", "-c", "8", "--per-host", "8", "--body", "none"])
+        first.write(urls.joined(separator: "\n") + "\n")
+        first.closeInput()
+        try waitUntil { try fixture.requests(withPrefix: "/fault/delay/1").count >= 1000 }
+        first.signal(SIGKILL)
+        let killed = first.finish()
+        #expect(killed.status == 128 + SIGKILL)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).ndjson").path
+        FileManager.default.createFile(atPath: output, contents: killed.stdout)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+
+        let second = try runShell("afetch -q -c 8 --per-host 8 --body none --resume '\(output)' >> '\(output)'",
+                                  input: urls.joined(separator: "\n") + "\n")
+        #expect(second.status == 0)
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        let answered = lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["url"] as? String
+        }
+        #expect(lines.count == urls.count)
+        #expect(answered.count == urls.count)
+        #expect(Set(answered) == Set(urls))
+        #expect(killed.lines.count < urls.count)
+    }
+
+    // MARK: - Body files
+
+    private func storedFiles(_ directory: String) -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        return (enumerator?.allObjects as? [String] ?? []).filter { !$0.contains(".tmp") && $0.split(separator: "/").count == 2 }
+    }
+
+    @Test func storesEachDistinctBodyOnceByItsHash() throws {
+        let fixture = try Fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bodies-\(UUID().uuidString)").path
+        let urls = [fixture.url("/p/1.html"), fixture.url("/p/1.html?again"), fixture.url("/p/2.html")]
+        let records = try afetch(["--body-dir", directory, "--ordered"], urls).records
+        #expect(records.count == 3)
+        #expect(records.allSatisfy { $0["body"] == nil && ($0["body_sha256"] as? String)?.count == 64 })
+        #expect(records[0]["body_path"] as? String == records[1]["body_path"] as? String)
+        #expect(storedFiles(directory).count == 2)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: try #require(records[2]["body_path"] as? String)))
+        #expect(stored == (try httpGet(port: fixture.port, path: "/p/2.html", host: "127.0.0.1:\(fixture.port)").body))
+    }
+
+    @Test func neverLeavesAPartialBodyUnderItsFinalName() throws {
+        let fixture = try Fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bodies-\(UUID().uuidString)").path
+        let urls = (0..<200).map { fixture.url("/fault/huge?bytes=\(200_000 + $0)") }
+        let run = try StreamingTool("afetch", ["-q", "-c", "8", "--body-dir", directory])
+        run.write(urls.joined(separator: "\n") + "\n")
+        run.closeInput()
+        try waitUntil { try fixture.requests(withPrefix: "/fault/huge").count >= 40 }
+        run.signal(SIGKILL)
+        _ = run.finish()
+        for file in storedFiles(directory) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
+            let name = String(file.split(separator: "/")[1])
+            let digest = try runShell("sha256sum '\(directory)/\(file)'").lines.first?.prefix(64)
+            #expect(digest.map(String.init) == name, "\(file) holds \(data.count) bytes that do not hash to its name")
+        }
+    }
+
+    // MARK: - robots.txt
+
+    private func robotsRun(_ fixture: Fixture, host: String, paths: [String]) throws -> [[String: Any]] {
+        let authority = "\(host):\(fixture.port)"
+        return try afetch(["--robots", "--retries", "0", "--body", "none", "--ordered", "--resolve", "\(authority):127.0.0.1"],
+                          paths.map { "http://\(authority)\($0)" }).records
+    }
+
+    @Test func obeysRobotsRulesAndFetchesRobotsOncePerOrigin() throws {
+        let fixture = try Fixture()
+        let records = try robotsRun(fixture, host: "rules.robots.test",
+                                    paths: ["/p/1.html", "/private/x", "/private/open/p/2.html", "/doc.pdf", "/doc.pdf?x", "/p/3.html"])
+        // "/doc.pdf?x" escapes "Disallow: /*.pdf$" and is fetched (the fixture has no such page: 404).
+        #expect(records.map { error($0) } == [nil, "robots", "http", "robots", "http", nil])
+        #expect(try fixture.requests(withPrefix: "/robots.txt").count == 1)
+        #expect(try fixture.requests(withPrefix: "/private/x").isEmpty)
+        #expect(try fixture.requests(withPrefix: "/doc.pdf").count == 1)
+    }
+
+    @Test func crawlDelaySpacesRequestsToTheHost() throws {
+        let fixture = try Fixture()
+        _ = try robotsRun(fixture, host: "rules.robots.test", paths: ["/p/1.html", "/p/2.html", "/p/3.html"])
+        let times = try arrivals(fixture, "/p/")
+        #expect(times.count == 3)
+        #expect(times[1] - times[0] >= 990)
+        #expect(times[2] - times[1] >= 990)
+    }
+
+    @Test(arguments: [("s404.robots.test", true), ("s410.robots.test", true), ("s500.robots.test", false), ("s503.robots.test", false)])
+    func robotsStatusDecidesForTheWholeOrigin(host: String, allowed: Bool) throws {
+        let fixture = try Fixture()
+        let records = try robotsRun(fixture, host: host, paths: ["/p/1.html", "/p/2.html"])
+        #expect(records.allSatisfy { (error($0) == nil) == allowed })
+        #expect(records.allSatisfy { (error($0) == "robots") == !allowed })
+        #expect(try fixture.requests(withPrefix: "/p/").count == (allowed ? 2 : 0))
+    }
+}

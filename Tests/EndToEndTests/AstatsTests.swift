@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The five records of the README's astats examples.
+private let fetched = """
+    {"url":"https://example.com/","final_url":"https://example.com/","status":200,"ok":true,"length":1256,"attempts":1,"elapsed_ms":48.211,"timing":{"dns_ms":1.204,"connect_ms":12.5,"tls_ms":30.118,"ttfb_ms":45.9,"total_ms":48.211},"fetched_at":"2026-11-25T18:03:01.123Z","error":null}
+    {"url":"https://example.com/about","final_url":"https://example.com/about","status":200,"ok":true,"length":3400,"attempts":1,"elapsed_ms":21.07,"timing":{"dns_ms":0,"connect_ms":0,"tls_ms":0,"ttfb_ms":19.5,"total_ms":21.07},"fetched_at":"2026-11-25T18:03:01.180Z","error":null}
+    {"url":"https://example.com/old","final_url":"https://example.com/old","status":404,"ok":false,"length":512,"attempts":1,"elapsed_ms":18.4,"timing":{"dns_ms":0,"connect_ms":0,"tls_ms":0,"ttfb_ms":17.9,"total_ms":18.4},"fetched_at":"2026-11-25T18:03:01.240Z","error":{"kind":"http","message":"HTTP 404"}}
+    {"url":"https://slow.example.org/","final_url":"https://slow.example.org/","status":null,"ok":false,"length":0,"attempts":3,"elapsed_ms":3012.5,"timing":{"dns_ms":2.1,"connect_ms":0,"tls_ms":0,"ttfb_ms":0,"total_ms":1000.2},"fetched_at":"2026-11-25T18:03:04.250Z","error":{"kind":"timeout","message":"Operation timed out after 1000 milliseconds"}}
+    {"url":"https://slow.example.org/b","final_url":"https://slow.example.org/b","status":200,"ok":true,"length":20480,"attempts":2,"elapsed_ms":640.25,"timing":{"dns_ms":0,"connect_ms":9.8,"tls_ms":22.3,"ttfb_ms":310.4,"total_ms":330.6},"fetched_at":"2026-11-25T18:03:04.900Z","error":null}
+
+    """
+
+/// Runs `script` in a fresh directory holding `fetched.ndjson`.
+private func runInDirectory(_ script: String) throws -> (ToolResult, URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("astats-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try fetched.write(to: directory.appendingPathComponent("fetched.ndjson"), atomically: true, encoding: .utf8)
+    return (try runShell("cd '\(directory.path)' && \(script)"), directory)
+}
+
+private func object(_ line: String) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+}
+
+@Suite struct AstatsTests {
+    /// The README's first example, output compared byte for byte.
+    @Test func readmeSummaryExample() throws {
+        let (result, _) = try runInDirectory("cat fetched.ndjson | astats --top 1")
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        let expected = #"{"records":5,"ok":3,"failed":2,"invalid":0,"status":{"200":3,"404":1},"status_class":{"2xx":3,"4xx":1},"errors":{"http":1,"timeout":1},"latency_ms":{"count":5,"min":18.4,"mean":748.086,"p50":48.223,"p90":3012.5,"p95":3012.5,"p99":3012.5,"p999":3012.5,"max":3012.5},"ttfb_ms":{"count":5,"min":0,"mean":78.74,"p50":19.503,"p90":310.4,"p95":310.4,"p99":310.4,"p999":310.4,"max":310.4},"bytes":25648,"attempts":8,"retries":3,"span_s":3.777,"rate_per_s":1.324,"hosts":[{"host":"example.com","records":3,"ok":2,"failed":1,"status":{"200":2,"404":1},"status_class":{"2xx":2,"4xx":1},"errors":{"http":1},"latency_ms":{"count":3,"min":18.4,"mean":29.227,"p50":21.071,"p90":48.211,"p95":48.211,"p99":48.211,"p999":48.211,"max":48.211},"ttfb_ms":{"count":3,"min":17.9,"mean":27.767,"p50":19.503,"p90":45.9,"p95":45.9,"p99":45.9,"p999":45.9,"max":45.9},"bytes":5168,"attempts":3,"retries":0,"span_s":0.117,"rate_per_s":25.641}]}"#
+        #expect(result.lines == [expected], "expected:\n\(expected)\nactual:\n\(result.lines.joined(separator: "\n"))")
+    }
+
+    @Test func groupsByAFieldAndMeasuresDottedFields() throws {
+        let (result, _) = try runInDirectory("astats --by error.kind --top 2 --field timing.connect_ms fetched.ndjson")
+        let summary = try #require(result.lines.first.flatMap(object))
+        #expect(summary["group_by"] as? String == "error.kind")
+        let groups = try #require(summary["groups"] as? [[String: Any]])
+        #expect(groups.map { $0["key"] as? String } == ["http", "timeout"])
+        let connect = try #require((summary["fields"] as? [String: Any])?["timing.connect_ms"] as? [String: Any])
+        #expect(connect["max"] as? Double == 12.5 && connect["count"] as? Int == 5)
+    }
+
+    @Test func everyWritesWindowsThenTheSummary() throws {
+        let (result, _) = try runInDirectory("astats --every 4 --top 0 < fetched.ndjson")
+        let records = result.lines.compactMap(object)
+        #expect(records.count == 3)
+        #expect(records[0]["window"] as? Int == 1)
+        #expect((records[0]["summary"] as? [String: Any])?["records"] as? Int == 4)
+        #expect((records[1]["summary"] as? [String: Any])?["records"] as? Int == 1)
+        #expect((records[1]["cumulative"] as? [String: Any])?["records"] as? Int == 5)
+        #expect(records[2]["records"] as? Int == 5)
+    }
+
+    @Test func intervalWritesTheLastPartialWindowAtTheEnd() throws {
+        let (result, _) = try runInDirectory("astats --interval 3600 --top 0 < fetched.ndjson")
+        let records = result.lines.compactMap(object)
+        #expect(records.count == 2)
+        #expect((records[0]["summary"] as? [String: Any])?["records"] as? Int == 5)
+        #expect(records[1]["records"] as? Int == 5)
+    }
+
+    @Test func teePassesEveryLineThroughAndSummarisesOnStandardError() throws {
+        let input = fetched + "not json\n{\"other\":true}\n"
+        let result = try runTool("astats", ["--tee", "--top", "0"], input: input)
+        #expect(result.status == 0)
+        #expect(String(decoding: result.stdout, as: UTF8.self) == input)
+        let stderrLines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(stderrLines.contains { $0.hasPrefix("astats: line 6: not a JSON object") })
+        let summary = try #require(stderrLines.compactMap(object).first)
+        #expect(summary["records"] as? Int == 6 && summary["invalid"] as? Int == 1)
+    }
+
+    @Test func teeWithOutWritesTheSummaryToTheFile() throws {
+        let (result, directory) = try runInDirectory("cat fetched.ndjson | astats --tee --out stats.ndjson | wc -l")
+        #expect(result.lines.map { $0.trimmingCharacters(in: .whitespaces) } == ["5"])
+        let written = try String(contentsOf: directory.appendingPathComponent("stats.ndjson"), encoding: .utf8)
+        #expect(object(written.trimmingCharacters(in: .newlines))?["records"] as? Int == 5)
+    }
+
+    @Test func tableIsPlainTextWhenNotATerminal() throws {
+        let (result, _) = try runInDirectory("astats --table --top 2 fetched.ndjson")
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(!text.contains("\u{1B}"))
+        for expected in ["records  5", "3 (60.0%)", "1.32 req/s", "25.0 KiB", "latency", "48.2 ms", "3.01 s", "█",
+                         "example.com", "slow.example.org", "errors  http 1   timeout 1"] {
+            #expect(text.contains(expected), "missing \(expected) in\n\(text)")
+        }
+    }
+
+    @Test func emptyInputGivesAZeroSummary() throws {
+        let result = try runTool("astats", [], input: "")
+        #expect(result.status == 0)
+        let summary = try #require(result.lines.first.flatMap(object))
+        #expect(summary["records"] as? Int == 0)
+        #expect((summary["latency_ms"] as? [String: Any])?["p99"] as? Int == 0)
+    }
+
+    @Test func filesAreReadInOrderWithDashForStandardInput() throws {
+        let (result, _) = try runInDirectory("echo '{\"status\":500}' | astats --top 0 fetched.ndjson - fetched.ndjson")
+        let summary = try #require(result.lines.first.flatMap(object))
+        #expect(summary["records"] as? Int == 11)
+        #expect((summary["status"] as? [String: Int])?["500"] == 1)
+    }
+
+    @Test(arguments: [["--every", "0"], ["--every", "2", "--interval", "1"], ["--interval", "0"], ["--top", "-1"],
+                      ["--by", "a..b"], ["--field", ""], ["--bogus"]])
+    func usageErrorsExitTwo(arguments: [String]) throws {
+        let result = try runTool("astats", arguments, input: fetched)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(!result.stderr.isEmpty)
+    }
+
+    @Test func anUnreadableFileExitsOne() throws {
+        let result = try runTool("astats", ["/nonexistent/records.ndjson"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("/nonexistent/records.ndjson"))
+    }
+
+    @Test func quietSilencesInvalidLineWarnings() throws {
+        let result = try runTool("astats", ["--quiet"], input: "nope\n")
+        #expect(result.stderr.isEmpty)
+        #expect(result.lines.first.flatMap(object)?["invalid"] as? Int == 1)
+    }
+
+    /// The suite's own pipeline: afetch's records from the fixture server, summarised.
+    @Test func summarisesAfetchOutput() throws {
+        let fixture = try Fixture()
+        let urls = (0..<20).map { fixture.url("/p/\($0).html") } + [fixture.url("/fault/status/404"), fixture.url("/fault/status/500")]
+        let result = try runShell("afetch --retries 0 | astats", input: urls.joined(separator: "\n") + "\n")
+        #expect(result.status == 0)
+        let summary = try #require(result.lines.first.flatMap(object))
+        #expect(summary["records"] as? Int == 22)
+        #expect(summary["ok"] as? Int == 20)
+        #expect(summary["status"] as? [String: Int] == ["200": 20, "404": 1, "500": 1])
+        #expect((summary["errors"] as? [String: Int])?["http"] == 2)
+        #expect((summary["latency_ms"] as? [String: Any])?["count"] as? Int == 22)
+        let host = try #require((summary["hosts"] as? [[String: Any]])?.first)
+        #expect(host["host"] as? String == "127.0.0.1" && host["records"] as? Int == 22)
+    }
+}

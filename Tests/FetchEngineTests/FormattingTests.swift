@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import FetchEngine
+
+struct FormattingTests {
+    @Test func formatsTimestamps() {
+        var formatter = TimestampFormatter()
+        #expect(String(decoding: formatter.format(seconds: 0, milliseconds: 7), as: UTF8.self) == "1970-01-01T00:00:00.007Z")
+        #expect(String(decoding: formatter.format(seconds: 1_795_000_000, milliseconds: 123), as: UTF8.self)
+                == "2026-11-18T11:06:40.123Z")
+    }
+
+    @Test func recordsCarryInputFieldsThenTheirOwn() throws {
+        var settings = FetchSettings()
+        settings.bodyMode = .none
+        var formatter = RecordFormatter(settings: settings)
+        let input = Array(#"{"id":3,"url":"old","ok":"x","body":"kept"}"#.utf8)
+        let bytes = formatter.record(url: "http://a/", inputObject: input,
+                                     outcome: Outcome(error: FetchError(.cancelled, "stop")), attempts: 0, elapsed: 0)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(record["id"] as? Int == 3)
+        #expect(record["url"] as? String == "http://a/")
+        #expect(record["ok"] as? Bool == false)
+        #expect(record["body"] as? String == "kept")   // --body none does not own "body"
+        #expect((record["error"] as? [String: Any])?["kind"] as? String == "cancelled")
+        #expect(bytes.last == 0x0A)
+        #expect(bytes.dropLast().contains(0x0A) == false)
+    }
+
+    @Test func badInputKeepsTheRawLine() throws {
+        var formatter = RecordFormatter(settings: FetchSettings())
+        let failure = InputFailure(sequence: 0, error: FetchError(.badInput, "x"), requestedURL: nil, inputObject: nil,
+                                   rawLine: [0x7B, 0xFF, 0x22])
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(formatter.badInput(failure))) as? [String: Any])
+        #expect(record["input"] as? String == "{\u{FFFD}\"")
+        #expect(record["ok"] as? Bool == false)
+    }
+
+    @Test(arguments: [("10M", 10 << 20), ("512K", 512 << 10), ("1g", 1 << 30), ("100", 100)])
+    func parsesSizes(text: String, bytes: Int) throws {
+        #expect(try parseSize(text) == bytes)
+    }
+
+    @Test(arguments: ["", "M", "-1", "1.5M", "10X"])
+    func rejectsBadSizes(text: String) {
+        #expect(throws: FlagError.self) { try parseSize(text) }
+    }
+
+    @Test func parsesStatusLists() throws {
+        #expect(try parseStatuses("429,503") == [429, 503])
+        #expect(throws: FlagError.self) { try parseStatuses("429,abc") }
+        #expect(throws: FlagError.self) { try parseStatuses("99") }
+    }
+
+    @Test(arguments: ["X-A: 1", "Cookie: a=b; c=d", "X-Empty:"])
+    func acceptsHeaders(header: String) throws {
+        try validateHeader(header)
+    }
+
+    @Test(arguments: ["X-A: 1\r\nX-B: 2", "X-A: \n", "NoColon", ": v", "Bad Name: v"])
+    func rejectsHeaders(header: String) {
+        #expect(throws: FlagError.self) { try validateHeader(header) }
+    }
+
+    @Test(arguments: ErrorKind.allCases)
+    func errorKindsAreSnakeCase(kind: ErrorKind) {
+        #expect(kind.rawValue.allSatisfy { $0.isLowercase || $0 == "_" })
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+@testable import FetchEngine
+
+private func parse(_ line: String) -> InputOutcome {
+    var parser = InputParser()
+    let bytes = Array(line.utf8)
+    return bytes.withUnsafeBufferPointer { parser.parse($0) }
+}
+
+private func kind(_ outcome: InputOutcome) -> String {
+    switch outcome {
+    case .skip: return "skip"
+    case .fetch: return "fetch"
+    case .immediate(let failure): return failure.error.kind.rawValue
+    }
+}
+
+struct InputParserTests {
+    @Test(arguments: [
+        ("http://example.com/", "fetch"),
+        ("  https://example.com/a  ", "fetch"),
+        (#"{"url":"http://example.com/","id":1}"#, "fetch"),
+        ("", "skip"),
+        ("   ", "skip"),
+        ("# a comment", "skip"),
+        ("ftp://example.com/", "unsupported_scheme"),
+        ("file:///etc/passwd", "invalid_url"),
+        ("mailto:a@example.com", "invalid_url"),
+        ("example.com/no-scheme", "invalid_url"),
+        ("http://", "invalid_url"),
+        ("http://exa\u{1}mple.com/", "invalid_url"),
+        ("{not json", "bad_input"),
+        (#"{"id":1}"#, "bad_input"),
+        (#"{"url":5}"#, "bad_input"),
+        ("[1,2]", "bad_input"),
+        (#""http://example.com/""#, "bad_input"),
+        ("http://a\u{0}b/", "bad_input"),
+        (#"{"url":"gopher://x/"}"#, "unsupported_scheme"),
+    ])
+    func classifiesLines(line: String, expected: String) {
+        #expect(kind(parse(line)) == expected)
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        var parser = InputParser()
+        let outcome = [UInt8]([0x68, 0x74, 0x74, 0x70, 0x3A, 0x2F, 0x2F, 0xFF, 0x2F]).withUnsafeBufferPointer { parser.parse($0) }
+        #expect(kind(outcome) == "bad_input")
+    }
+
+    @Test func numbersRecordsButNotSkippedLines() {
+        var parser = InputParser()
+        var sequences: [Int] = []
+        for line in ["http://a.example/", "", "# c", "junk{", "http://b.example/"] {
+            let bytes = Array(line.utf8)
+            switch bytes.withUnsafeBufferPointer({ parser.parse($0) }) {
+            case .fetch(let job): sequences.append(job.sequence)
+            case .immediate(let failure): sequences.append(failure.sequence)
+            case .skip: break
+            }
+        }
+        #expect(sequences == [0, 1, 2])
+        #expect(parser.recordCount == 3)
+    }
+
+    @Test func groupsByOrigin() {
+        guard case .fetch(let a) = parse("http://Example.com/x"), case .fetch(let b) = parse("http://example.com:80/y"),
+              case .fetch(let c) = parse("https://example.com/") else {
+            Issue.record("expected jobs")
+            return
+        }
+        #expect(a.hostKey == b.hostKey)
+        #expect(a.hostKey != c.hostKey)
+    }
+}
