@@ -3,6 +3,10 @@
 // so tests running in parallel do not interfere. Unless stated, responses are
 // small, have a Content-Length, and keep the connection alive when the request
 // allows; routes marked (closes) end the connection after answering.
+// HTTP/1.1: keep-alive unless `Connection: close` (HTTP/1.0 only with
+// `keep-alive`), pipelining, HEAD without body, request bodies with
+// Content-Length read and dropped (`Expect: 100-continue` answered), heads
+// over 64 KiB answered 431, unparsable request lines 400.
 //
 // Server:
 //   GET /_log                 the log as NDJSON: {"t_ms", "host", "method", "path", "headers"} per request
@@ -17,7 +21,8 @@
 // other name too), a.site.test and b.site.test; every path 404 on other.test.
 //
 // Faults:
-//   /fault/status/CODE                             that status, short text body
+//   /fault/status/CODE                             that status, short text body (none for 1xx, 204, 304;
+//                                                  a 1xx is interim, so clients wait for more)
 //   /fault/flaky/KEY?fail=1&status=503             first `fail` requests for KEY: `status`; then 200 "ok"
 //   /fault/retry-after/KEY?fail=1&after=1&status=429&date=0
 //                                                  first `fail` requests: `status` with Retry-After: `after`

@@ -14,7 +14,8 @@ struct FixtureMain: ToolCommand {
 
             Server routes: GET /_log (the log as NDJSON: t_ms, host, method, path, headers), \
             GET /_count?prefix=P ({"count": N}), GET /_reset (clears log and counters), \
-            /echo (the request as JSON), /robots.txt (404).
+            /echo (the request as JSON), /robots.txt (by host: rules on rules.robots.test, \
+            status NNN on sNNN.robots.test, 404 elsewhere).
 
             Site: / and /p/N.html (N below --pages) and /img/N.png for host site.test and any \
             other name; small sites on a.site.test and b.site.test; other.test answers 404.
@@ -30,16 +31,18 @@ struct FixtureMain: ToolCommand {
             """,
         version: acrawlVersion)
 
-    @Option(help: "The port to listen on; 0 lets the OS pick one. With --dump, the port absolute links carry (0: none). The default is 0.")
+    @Option(help: ArgumentHelp("The port to listen on; 0 lets the OS pick one. With --dump, the port absolute links carry (0: none). The default is 0.", valueName: "n"))
     var port = 0
 
-    @Option(help: "How many /p/N.html pages the main site has. The default is 2000.")
+    @Option(help: ArgumentHelp("How many /p/N.html pages the main site has. The default is 2000.", valueName: "n"))
     var pages = 2000
 
-    @Option(help: "Write the main site as files into this directory (index.html, p/N.html, img/N.png) and exit, instead of serving.")
+    @Option(help: ArgumentHelp(
+        "Write the main site as files into this directory (index.html, p/N.html, img/N.png) and exit, instead of serving.",
+        valueName: "dir"))
     var dump: String?
 
-    @Option(help: "With --dump, the host name absolute links carry. The default is site.test.")
+    @Option(help: ArgumentHelp("With --dump, the host name absolute links carry. The default is site.test.", valueName: "name"))
     var host = "site.test"
 
     func validate() throws {
