@@ -33,11 +33,14 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
 
         // Core modules, each named for what it does.
         .target(name: "NDJSON", swiftSettings: optimizedSettings),
         .target(name: "URLs", dependencies: ["CCurl"], swiftSettings: optimizedSettings),
-        .target(name: "FetchEngine", dependencies: ["CCurl", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
+        .target(name: "FetchEngine", dependencies: ["CCurl", "NDJSON", "URLs", "Archive", "Robots"], swiftSettings: optimizedSettings),
         .target(name: "HTMLLinks", dependencies: ["CLibXML2", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
         .target(name: "Scope", dependencies: ["CPSL", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
         .target(name: "Stats", dependencies: ["NDJSON"], swiftSettings: optimizedSettings),
@@ -45,6 +48,8 @@ let package = Package(
             name: "ToolSupport",
             dependencies: ["NDJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "FixtureSite", dependencies: ["CZlib"]),
+        .target(name: "Robots", swiftSettings: optimizedSettings),
+        .target(name: "Archive", dependencies: ["CCrypto", "CZlib"], swiftSettings: optimizedSettings),
 
         // Thin executables: flag parsing and wiring only.
         .executableTarget(name: "afetch", dependencies: ["FetchEngine", "ToolSupport"]),
@@ -63,6 +68,8 @@ let package = Package(
         .testTarget(name: "HTMLLinksTests", dependencies: ["HTMLLinks"]),
         .testTarget(name: "ScopeTests", dependencies: ["Scope"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "RobotsTests", dependencies: ["Robots"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "CZlib", "TestSupport"]),
         .testTarget(name: "FixtureSiteTests", dependencies: ["FixtureSite", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FixtureSite", "URLs", "NDJSON"]),
     ]

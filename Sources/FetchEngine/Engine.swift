@@ -3,6 +3,8 @@ import Glibc
 #endif
 import CCurl
 import NDJSON
+import Robots
+import URLs
 
 /// How a run ended.
 public struct RunResult: Sendable {
@@ -61,6 +63,9 @@ public final class Engine {
         scheduler = Scheduler(settings: settings, now: start)
         formatter = RecordFormatter(settings: settings)
         progress = ProgressLine(enabled: showProgress, start: start)
+        if let earlier = settings.resumeFrom {
+            parser.answered = try ResumeIndex(path: earlier)
+        }
     }
 
     /// Fetches every input record and writes every output record.
@@ -120,6 +125,7 @@ public final class Engine {
             if let cancelling {
                 conclude(job, Outcome(error: cancelling), at: monotonicNow())
             } else {
+                requestRobotsIfNeeded(for: job)
                 scheduler.enqueue(job)
             }
         case .immediate(let failure):
@@ -144,7 +150,13 @@ public final class Engine {
 
     private func startTransfers(at now: Double) throws {
         guard stopSignal == nil else { return }
-        while let job = scheduler.nextJob(at: now) {
+        while let dispatch = scheduler.nextDispatch(at: now) {
+            guard case .start(let job) = dispatch else {
+                if case .refused(let job) = dispatch {
+                    conclude(job, Outcome(error: FetchError(.robots, "robots.txt of \(job.hostKey) disallows this URL")), at: now)
+                }
+                continue
+            }
             let transfer = try pool.popLast() ?? Transfer(settings: settings, requestHeaders: requestHeaders, resolve: resolveList)
             if job.attempts == 0 { job.firstStart = now }
             job.attempts += 1
@@ -182,6 +194,10 @@ public final class Engine {
             counters.retries += 1
             return
         }
+        if job.isRobotsRequest {
+            learnRobots(job.hostKey, from: outcome)
+            return
+        }
         let elapsed = job.attempts > 0 ? now - job.firstStart : 0
         let record = formatter.record(url: job.requestedURL, inputObject: job.inputObject, outcome: outcome,
                                       attempts: job.attempts, elapsed: elapsed)
@@ -200,6 +216,29 @@ public final class Engine {
         if let retryAfter = outcome.retryAfter { return min(retryAfter, cap) }
         let ceiling = min(cap, settings.backoffMilliseconds / 1000 * pow(2, Double(job.attempts - 1)))
         return Double.random(in: 0...max(ceiling, 0))
+    }
+
+    // MARK: - robots.txt (RFC 9309)
+
+    /// Queues the origin's robots.txt request ahead of its first job.
+    private func requestRobotsIfNeeded(for job: Job) {
+        guard settings.obeyRobots else { return }
+        let host = scheduler.host(job.hostKey)
+        guard !host.robotsRequested else { return }
+        host.robotsRequested = true
+        let robots = Job(sequence: -1, requestedURL: job.hostKey + "/robots.txt", hostKey: job.hostKey,
+                         inputObject: nil, isRobotsRequest: true)
+        scheduler.enqueue(robots, isRetry: true)
+    }
+
+    /// The rules the robots.txt answer sets for its origin: a 2xx body is parsed,
+    /// 3xx and 4xx allow all, 5xx and no answer disallow all (section 2.3.1).
+    private func learnRobots(_ hostKey: String, from outcome: Outcome) {
+        let rules = RobotsRules(status: outcome.error?.kind == .http || outcome.error == nil ? outcome.status : nil,
+                                body: outcome.body, userAgent: settings.userAgent)
+        let host = scheduler.host(hostKey)
+        host.robots = rules
+        host.crawlDelayMilliseconds = (rules.crawlDelay ?? 0) * 1000
     }
 
     // MARK: - Output

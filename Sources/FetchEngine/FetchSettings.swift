@@ -52,6 +52,8 @@ public struct FetchSettings: Sendable {
     public var bodyMode = BodyMode.auto
     /// The most body bytes read, after decompression.
     public var maxBody = 10 << 20
+    /// Where bodies are stored by content hash instead of in records (`--body-dir`).
+    public var bodyDirectory: String?
 
     /// Extra request headers, `Name: value`.
     public var headers: [String] = []
@@ -74,6 +76,10 @@ public struct FetchSettings: Sendable {
     public var ordered = false
     /// Seconds in-flight transfers may finish after SIGINT or SIGTERM.
     public var graceSeconds = 5.0
+    /// Whether robots.txt is fetched once per origin and obeyed (`--robots`, RFC 9309).
+    public var obeyRobots = false
+    /// An earlier run's output: inputs it answered are skipped (`--resume`).
+    public var resumeFrom: String?
 
     public init() {}
 

@@ -17,8 +17,11 @@ final class Job {
     var firstStart = 0.0
     /// A retry waits until this time (monotonic seconds).
     var notBefore = 0.0
+    /// True for the engine's own robots.txt request, which writes no record.
+    let isRobotsRequest: Bool
 
-    init(sequence: Int, requestedURL: String, hostKey: String, inputObject: [UInt8]?) {
+    init(sequence: Int, requestedURL: String, hostKey: String, inputObject: [UInt8]?, isRobotsRequest: Bool = false) {
+        self.isRobotsRequest = isRobotsRequest
         self.sequence = sequence
         self.requestedURL = requestedURL
         self.hostKey = hostKey
@@ -51,16 +54,19 @@ struct InputFailure {
 /// Turns input lines into jobs (DESIGN.md section 2, afetch input).
 struct InputParser {
     private var nextSequence = 0
+    /// With --resume: the records an earlier run already answered, skipped here.
+    var answered: ResumeIndex?
 
     /// How many records the lines so far will produce.
     var recordCount: Int { nextSequence }
 
     mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> InputOutcome {
-        let trimmed = trimBlanks(line)
+        let trimmed = line.trimmingBlanks
         guard let first = trimmed.first, first != UInt8(ascii: "#") else { return .skip }
+        if answered?.consume(RecordIdentity(inputLine: line)) == true { return .skip }
         let sequence = nextSequence
         nextSequence += 1
-        if first == UInt8(ascii: "{") { return parseObject(trimmed, sequence: sequence) }
+        if first == UInt8(ascii: "{") { return parseObject(trimmed, original: line, sequence: sequence) }
         if first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") || trimmed.contains(0) {
             return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, "not a URL or a JSON object"),
                                            requestedURL: nil, inputObject: nil, rawLine: Array(line)))
@@ -72,14 +78,15 @@ struct InputParser {
         return parseURL(String(decoding: trimmed, as: UTF8.self), sequence: sequence, inputObject: nil)
     }
 
-    private func parseObject(_ line: UnsafeBufferPointer<UInt8>, sequence: Int) -> InputOutcome {
+    private func parseObject(_ line: UnsafeBufferPointer<UInt8>, original: UnsafeBufferPointer<UInt8>,
+                             sequence: Int) -> InputOutcome {
         let scanner = JSONScanner(line)
         let url: JSONValue?
         do {
             url = try scanner.value(of: "url")
         } catch {
             return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, "\(error)"),
-                                           requestedURL: nil, inputObject: nil, rawLine: Array(line)))
+                                           requestedURL: nil, inputObject: nil, rawLine: Array(original)))
         }
         guard let text = url?.stringValue else {
             let reason = url == nil ? "object has no \"url\" field" : "\"url\" is not a string"
@@ -108,13 +115,6 @@ struct InputParser {
         }
         return .fetch(Job(sequence: sequence, requestedURL: text, hostKey: origin.key, inputObject: inputObject))
     }
-}
-
-private func trimBlanks(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-    var start = 0, end = line.count
-    while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
-    while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09 || line[end - 1] == 0x0D) { end -= 1 }
-    return UnsafeBufferPointer(rebasing: line[start..<end])
 }
 
 private func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

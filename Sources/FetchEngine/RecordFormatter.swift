@@ -1,3 +1,4 @@
+import Archive
 import NDJSON
 
 /// Writes afetch's output records (DESIGN.md section 2): the input object's
@@ -7,17 +8,21 @@ struct RecordFormatter {
     private var decoder = BodyDecoder()
     private var timestamps = TimestampFormatter()
     private var buffer = JSONBuffer(capacity: 1 << 16)
+    /// --body-dir's content-addressed store.
+    private let bodyStore: BodyStore?
     /// The names afetch writes, which input fields of the same name give way to.
     private let ownedNames: Set<String>
 
     init(settings: FetchSettings) {
         self.settings = settings
+        bodyStore = settings.bodyDirectory.map { BodyStore(directory: $0) }
         var names: Set<String> = ["url", "final_url", "status", "ok", "content_type", "length", "attempts",
                                   "elapsed_ms", "timing", "redirects", "http_version", "fetched_at", "error"]
-        switch settings.bodyMode {
-        case .auto, .text: names.insert("body")
-        case .base64: names.insert("body_base64")
-        case .none: break
+        switch (settings.bodyMode, settings.bodyDirectory) {
+        case (_, .some): names.formUnion(["body_path", "body_sha256"])
+        case (.auto, nil), (.text, nil): names.insert("body")
+        case (.base64, nil): names.insert("body_base64")
+        case (.none, nil): break
         }
         if settings.includeHeaders { names.insert("headers") }
         ownedNames = names
@@ -77,6 +82,11 @@ struct RecordFormatter {
     }
 
     private mutating func writeBody(_ outcome: Outcome) {
+        if let bodyStore {
+            guard outcome.status != nil else { return }
+            storeBody(outcome.body, in: bodyStore)
+            return
+        }
         switch settings.bodyMode {
         case .none:
             return
@@ -93,6 +103,19 @@ struct RecordFormatter {
             buffer.key("body")
             let text = decoder.decode(outcome.body, contentType: outcome.contentType)
             text.withUnsafeBufferPointer { buffer.string(utf8: $0) }
+        }
+    }
+
+    /// --body-dir: the body goes to a file named by its SHA-256, the record names the file.
+    /// A body that cannot be written is a fatal I/O error: the records would point nowhere.
+    private mutating func storeBody(_ body: [UInt8], in store: BodyStore) {
+        do {
+            let stored = try store.store(body)
+            buffer.key("body_path"); buffer.string(stored.path)
+            buffer.key("body_sha256"); buffer.string(stored.sha256)
+        } catch {
+            writeToStandardError("afetch: --body-dir: \(error)\n")
+            exitProcess(1)
         }
     }
 

@@ -1,3 +1,6 @@
+import Robots
+import URLs
+
 /// A token bucket: `rate` tokens a second, holding at most `capacity`.
 struct TokenBucket {
     let rate: Double
@@ -52,6 +55,9 @@ struct FIFO<Element> {
             items.insert(item, at: 0)
         }
     }
+
+    /// The element `popFirst()` would return, left in place.
+    var first: Element? { head < items.count ? items[head] : nil }
 
     mutating func popFirst() -> Element? {
         guard head < items.count else { return nil }
@@ -131,6 +137,12 @@ final class HostState {
     var bucket: TokenBucket?
     /// Whether the host is in the scheduler's round-robin list.
     var isListed = false
+    /// With --robots: nil until the origin's robots.txt is known; its jobs wait until then.
+    var robots: RobotsRules?
+    /// With --robots: whether the origin's robots.txt request has been queued.
+    var robotsRequested = false
+    /// robots.txt's Crawl-delay, in milliseconds, a floor under --delay for this host.
+    var crawlDelayMilliseconds = 0.0
 
     init(key: String) { self.key = key }
 }
@@ -167,7 +179,18 @@ struct Scheduler {
     }
 
     /// The next job allowed to start at `now`, if any; counts it as in flight.
+    /// A job its origin's robots.txt refuses comes back as `.refused` without
+    /// taking a slot, a token or a delay.
     mutating func nextJob(at now: Double) -> Job? {
+        nextDispatch(at: now).flatMap { if case .start(let job) = $0 { job } else { nil } }
+    }
+
+    enum Dispatch {
+        case start(Job)
+        case refused(Job)
+    }
+
+    mutating func nextDispatch(at now: Double) -> Dispatch? {
         guard inFlight < settings.concurrency, !rotation.isEmpty else { return nil }
         if globalBucket != nil, globalBucket!.nextToken(after: now) > now { return nil }
         var visited = 0
@@ -181,17 +204,26 @@ struct Scheduler {
             }
             visited += 1
             cursor += 1
+            if let rules = host.robots, let first = host.waiting.first, !first.isRobotsRequest,
+               !rules.allows(path: requestTarget(first.requestedURL)) {
+                _ = host.waiting.popFirst()
+                waitingCount -= 1
+                return .refused(first)
+            }
             guard host.inFlight < settings.perHost, host.notBefore <= now else { continue }
+            // Until robots.txt is known, only the robots.txt request itself may start.
+            if settings.obeyRobots, host.robots == nil, host.waiting.first?.isRobotsRequest != true { continue }
             if host.bucket != nil, !host.bucket!.take(at: now) { continue }
             _ = globalBucket?.take(at: now)
             let job = host.waiting.popFirst()!
             waitingCount -= 1
             host.inFlight += 1
             inFlight += 1
-            if settings.delayMilliseconds > 0 {
-                host.notBefore = now + delay() / 1000
+            let spacing = max(delay(), host.crawlDelayMilliseconds)
+            if spacing > 0 {
+                host.notBefore = now + spacing / 1000
             }
-            return job
+            return .start(job)
         }
         return nil
     }
@@ -203,10 +235,14 @@ struct Scheduler {
         inFlight -= 1
         // Drop the host's state once nothing depends on it, so a million
         // distinct hosts do not accumulate; rate buckets and pending cooldowns stay.
-        if host.inFlight == 0 && host.waiting.isEmpty && !host.isListed && host.bucket == nil && host.notBefore <= now {
+        if host.inFlight == 0 && host.waiting.isEmpty && !host.isListed && host.bucket == nil && host.notBefore <= now
+            && !settings.obeyRobots {
             hosts[host.key] = nil
         }
     }
+
+    /// The host's state, for robots.txt bookkeeping.
+    mutating func host(_ key: String) -> HostState { state(for: key) }
 
     /// Holds every request to `hostKey` until `time` (Retry-After: the whole host cools down).
     mutating func coolDown(_ hostKey: String, until time: Double) {
@@ -223,7 +259,8 @@ struct Scheduler {
             let token = globalBucket!.nextToken(after: now)
             if token > now { return token }
         }
-        for host in rotation where !host.waiting.isEmpty && host.inFlight < settings.perHost {
+        for host in rotation where !host.waiting.isEmpty && host.inFlight < settings.perHost
+            && (!settings.obeyRobots || host.robots != nil || host.waiting.first?.isRobotsRequest == true) {
             var time = host.notBefore
             if host.bucket != nil { time = max(time, host.bucket!.nextToken(after: now)) }
             earliest = min(earliest ?? time, time)

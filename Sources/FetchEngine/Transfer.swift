@@ -11,8 +11,10 @@ final class Transfer {
     var job: Job?
     /// Body bytes kept so far (after content decoding), when the body is kept.
     var body: [UInt8] = []
-    /// Whether the body is kept at all (not with --body none).
-    let keepsBody: Bool
+    /// Whether bodies are kept at all (not with --body none).
+    let keepsBodies: Bool
+    /// Whether this request's body is kept: always for robots.txt.
+    private var keepsBody = true
     /// Body bytes received, kept or not.
     var received = 0
     /// The most body bytes allowed.
@@ -28,7 +30,7 @@ final class Transfer {
 
     init(settings: FetchSettings, requestHeaders: CurlStringList, resolve: CurlStringList) throws {
         easy = try EasyHandle()
-        keepsBody = settings.bodyMode != .none
+        keepsBodies = settings.bodyMode != .none || settings.bodyDirectory != nil
         maxBody = settings.maxBody
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try configure(settings, requestHeaders: requestHeaders, resolve: resolve)
@@ -80,6 +82,7 @@ final class Transfer {
     /// Prepares the handle for the next attempt of `job`.
     func begin(_ job: Job, at now: Double) throws {
         self.job = job
+        keepsBody = keepsBodies || job.isRobotsRequest
         body.removeAll(keepingCapacity: body.capacity <= 1 << 20)
         received = 0
         tooLarge = false

@@ -17,7 +17,7 @@ extension FixtureServer {
         }
         var html = "<!DOCTYPE html>\n<html><head>"
         if meta, let declared { html += "<meta charset=\"\(declared)\">" }
-        html += "<title>charset \(name)</title></head>\n<body><p>\(charsetSampleText)</p></body></html>\n"
+        html += "<title>\(name) page</title></head>\n<body><p>\(charsetSampleText)</p></body></html>\n"
         guard let body = encode(html, as: encoding) else {
             return .response(Response(status: 400, text: "iconv knows no charset \(name)\n"))
         }
@@ -33,6 +33,8 @@ func encode(_ text: String, as charset: String) -> [UInt8]? {
     let converter = iconv_open(charset, "UTF-8")
     guard let converter, converter != iconv_t(bitPattern: -1) else { return nil }
     defer { iconv_close(converter) }
+    // The WHATWG EUC-JP encoder never writes JIS X 0212 (0x8F ...), which many decoders lack.
+    let skipsJISX0212 = ["euc-jp", "euc_jp", "eucjp"].contains(charset.lowercased())
     var output: [UInt8] = []
     var buffer = [CChar](repeating: 0, count: 64)
     // One scalar at a time, so an unconvertible one can be replaced alone.
@@ -48,7 +50,7 @@ func encode(_ text: String, as charset: String) -> [UInt8]? {
                 return outputBuffer[..<(outputBuffer.count - outLeft)].map { UInt8(bitPattern: $0) }
             }
         }
-        if let converted {
+        if let converted, !(skipsJISX0212 && converted.first == 0x8F) {
             output += converted
         } else {
             guard let reference = encode("&#\(scalar.value);", as: charset) else { return nil }

@@ -42,6 +42,10 @@ final class Connection {
                 pending.removeFirst(end.next)
                 guard let request else { return .malformed(status: 400) }
                 if let length = request.header("content-length").flatMap({ Int($0) }), length > 0 {
+                    // A client that asked may wait for this before sending the body (RFC 9110 section 10.1.1).
+                    if request.header("expect")?.lowercased() == "100-continue", pending.count < length {
+                        write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                    }
                     guard discard(length) else { return .closed }
                 }
                 return .request(request)

@@ -96,9 +96,17 @@ public final class FixtureServer: Sendable {
     /// Ends the process with status 0 on SIGTERM and SIGINT, and when standard
     /// input reaches end of file (read on a watcher thread), so a test that
     /// dies without stopping its server leaves nothing running.
+    /// Call it before announcing the port, so a signal sent right after the
+    /// announcement finds the handlers in place.
     public static func exitOnTerminationOrEndOfInput() {
         signal(SIGTERM) { _ in _exit(0) }
         signal(SIGINT) { _ in _exit(0) }
+        // A parent may have spawned us with these blocked (a signal mask is inherited across exec).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         let watcher = Thread {
             var byte: UInt8 = 0
             while true {

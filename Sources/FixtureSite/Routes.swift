@@ -9,7 +9,9 @@
 //   GET /_count?prefix=P      {"count": N}, logged requests whose path (with query) starts with P
 //   GET /_reset               clears the log and every counter
 //   ANY /echo                 200 application/json {"method", "path", "headers"} of the request
-//   GET /robots.txt           404 (robots variants by host come later)
+//   GET /robots.txt           by Host name: rules.robots.test the rules in RobotsRoutes.swift
+//                             (Disallow /private, Allow /private/open, Crawl-delay 1),
+//                             sNNN.robots.test status NNN, anything else 404
 //
 // Site (see Site): `/`, `/p/N.html`, `/img/N.png` for hosts site.test (any
 // other name too), a.site.test and b.site.test; every path 404 on other.test.
@@ -67,7 +69,7 @@ extension FixtureServer {
         case "/echo":
             return .response(echo(request))
         case "/robots.txt":
-            return .response(Response(status: 404, text: "no robots.txt\n"))
+            return .response(robotsFile(forHost: request.header("host") ?? ""))
         default:
             if path.hasPrefix("/fault/") { return faultRoute(request, path.dropFirst("/fault/".count)) }
             let host = request.header("host") ?? "127.0.0.1:\(port)"

@@ -115,6 +115,17 @@ public struct JSONScanner {
         var escaped = false
         let count = bytes.count
         while i < count {
+            // Skip 8 plain bytes at a time, or straight to the first byte that
+            // needs a look (most of a string's bytes need none).
+            if i + 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                let flags = quoteBackslashOrControlFlags(word)
+                if flags == 0 {
+                    i += 8
+                    continue
+                }
+                i += flags.trailingZeroBitCount >> 3
+            }
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") { return (i + 1, escaped) }
             if byte == UInt8(ascii: "\\") {
@@ -259,6 +270,20 @@ public struct JSONScanner {
     private func error(_ offset: Int, _ reason: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: offset, reason: reason)
     }
+}
+
+/// The high bit of each byte of `word` (little-endian) that is `"`, `\\` or
+/// below 0x20, and possibly of bytes above the first such byte, never below
+/// it: the lowest flag is exact. (The has-zero-byte and has-less-than tricks
+/// of Sean Anderson's "Bit Twiddling Hacks"; a borrow only runs upwards.)
+@inline(__always) func quoteBackslashOrControlFlags(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let quotes = word ^ (ones &* 0x22)
+    let backslashes = word ^ (ones &* 0x5C)
+    let hasQuote = (quotes &- ones) & ~quotes
+    let hasBackslash = (backslashes &- ones) & ~backslashes
+    let hasControl = (word &- ones &* 0x20) & ~word
+    return (hasQuote | hasBackslash | hasControl) & 0x8080_8080_8080_8080
 }
 
 @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }

@@ -101,6 +101,18 @@ extension JSONScanner {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends a string member's decoded UTF-8 to `out`, copying the bytes
+    /// as they are when the string has no escapes (the common case, no String made).
+    public func appendStringValue(_ member: JSONMember, to out: inout [UInt8]) {
+        let raw = (member.value.lowerBound + 1)..<(member.value.upperBound - 1)
+        let slice = UnsafeBufferPointer(rebasing: bytes[raw])
+        if slice.isEmpty || memchr(slice.baseAddress!, Int32(UInt8(ascii: "\\")), slice.count) == nil {
+            out.append(contentsOf: slice)
+        } else {
+            out.append(contentsOf: decodeString(raw: raw).utf8)
+        }
+    }
+
     /// The key of a member as text.
     public func keyString(_ member: JSONMember) -> String {
         decodeString(raw: member.key)

@@ -33,6 +33,8 @@ public final class LineReader {
     public private(set) var reachedEOF = false
     /// How many lines `next()` has returned: the current line's 1-based number.
     public private(set) var lineNumber = 0
+    /// Whether the line handed out last ended with `\n` (false for a cut-off last line).
+    public private(set) var lineWasTerminated = true
 
     /// Reads from `fileDescriptor`, which the caller keeps open.
     public init(fileDescriptor: Int32, chunkSize: Int = 1 << 18) {
@@ -80,9 +82,11 @@ public final class LineReader {
     /// input, the unterminated last line too. Nil when more input is needed.
     public func nextBuffered() -> UnsafeBufferPointer<UInt8>? {
         if let newline = findNewline() {
+            lineWasTerminated = true
             return handOut(upTo: newline, consuming: newline + 1)
         }
         if reachedEOF && start < end {
+            lineWasTerminated = false
             return handOut(upTo: end, consuming: end)
         }
         return nil

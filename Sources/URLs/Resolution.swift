@@ -87,32 +87,36 @@ struct URIReference {
     }
 }
 
-/// RFC 3986 section 5.2.4, segment by segment: a segment of "." is dropped, one of
-/// ".." drops the segment before it; a path ending in either keeps its final "/".
+/// RFC 3986 section 5.2.4, step by step as written there, so that empty
+/// segments ("a//b") and dot segments interact exactly as the RFC says.
 func removeDotSegments(_ path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     guard path.contains(UInt8(ascii: ".")) else { return path }
-    let absolute = path.first == UInt8(ascii: "/")
-    var segments: [ArraySlice<UInt8>] = []
-    var trailingSlash = false
-    for segment in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst(absolute ? 1 : 0) {
-        trailingSlash = false
-        if segment.elementsEqual([UInt8(ascii: ".")]) {
-            trailingSlash = true
-        } else if segment.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
-            if !segments.isEmpty { segments.removeLast() }
-            trailingSlash = true
-        } else {
-            segments.append(segment)
+    let input = Array(path)
+    let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+    var output: [UInt8] = []
+    output.reserveCapacity(input.count)
+    var i = 0
+    func rest(is pattern: [UInt8]) -> Bool { input.count - i == pattern.count && input[i...].elementsEqual(pattern) }
+    func rest(startsWith pattern: [UInt8]) -> Bool { input.count - i >= pattern.count && input[i..<(i + pattern.count)].elementsEqual(pattern) }
+    func removeLastSegment() {
+        if let last = output.lastIndex(of: slash) { output.removeSubrange(last...) } else { output.removeAll() }
+    }
+    while i < input.count {
+        if rest(startsWith: [dot, dot, slash]) { i += 3 }                                     // A
+        else if rest(startsWith: [dot, slash]) { i += 2 }                                     // A
+        else if rest(startsWith: [slash, dot, slash]) { i += 2 }                              // B
+        else if rest(is: [slash, dot]) { output.append(slash); break }                        // B
+        else if rest(startsWith: [slash, dot, dot, slash]) { i += 3; removeLastSegment() }    // C
+        else if rest(is: [slash, dot, dot]) { removeLastSegment(); output.append(slash); break }  // C
+        else if rest(is: [dot]) || rest(is: [dot, dot]) { break }                             // D
+        else {                                                                                // E
+            var end = i + 1
+            while end < input.count && input[end] != slash { end += 1 }
+            output.append(contentsOf: input[i..<end])
+            i = end
         }
     }
-    var out: [UInt8] = []
-    out.reserveCapacity(path.count)
-    for (index, segment) in segments.enumerated() {
-        if index > 0 || absolute { out.append(UInt8(ascii: "/")) }
-        out.append(contentsOf: segment)
-    }
-    if trailingSlash && (out.isEmpty ? absolute : out.last != UInt8(ascii: "/")) { out.append(UInt8(ascii: "/")) }
-    return out[...]
+    return output[...]
 }
 
 private func isValidScheme(_ bytes: ArraySlice<UInt8>) -> Bool {

@@ -178,3 +178,12 @@ public struct URLOrigin: Sendable, Equatable {
     /// `scheme://host:port`, with the port always written: equal keys, same origin.
     public var key: String { "\(scheme)://\(host):\(port.map(String.init) ?? "")" }
 }
+
+/// The request target of a URL: its path (`/` when empty) and `?query`, what
+/// robots.txt rules match against (RFC 9309 section 2.2.2).
+public func requestTarget(_ text: String) -> String {
+    let reference = URIReference(text)
+    var target = reference.path.isEmpty ? "/" : String(decoding: reference.path, as: UTF8.self)
+    if let query = reference.query { target += "?" + String(decoding: query, as: UTF8.self) }
+    return target
+}

@@ -53,9 +53,9 @@ struct FixtureMain: ToolCommand {
             return
         }
         let server = try FixtureServer(port: port, pages: pages)
+        FixtureServer.exitOnTerminationOrEndOfInput()
         OutputWriter.standardOutput.write(Array("\(server.port)\n".utf8))
         OutputWriter.standardOutput.flush()
-        FixtureServer.exitOnTerminationOrEndOfInput()
         server.serve()
     }
 }

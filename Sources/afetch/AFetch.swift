@@ -75,6 +75,9 @@ struct AFetch: ToolCommand {
     @Option(name: .customLong("max-body"), help: "The most body bytes read, after decompression, with an optional K, M or G suffix (powers of 1024). The default is 10M.")
     var maxBody = "10M"
 
+    @Option(name: .customLong("body-dir"), help: "Store every body (after content decoding) in DIR/<2 hex>/<sha256>, once per distinct body, written atomically; records carry body_path and body_sha256 instead of body. The default keeps bodies in records.")
+    var bodyDir: String?
+
     @Option(name: [.customShort("H"), .customLong("header")], help: "An extra request header, 'Name: value'. Repeatable.")
     var headers: [String] = []
 
@@ -105,6 +108,12 @@ struct AFetch: ToolCommand {
     @Option(help: "Seconds in-flight transfers may finish after SIGINT or SIGTERM before they are cancelled. The default is 5.")
     var grace = 5.0
 
+    @Flag(help: "Fetch /robots.txt once per origin, through the same limits and retries, and obey it for the user agent (RFC 9309): refused URLs get error robots, Crawl-delay spaces requests to the host; a 4xx robots.txt allows all, a 5xx or none disallows all. The default ignores robots.txt.")
+    var robots = false
+
+    @Option(help: "An earlier afetch output (a cut-off last line is ignored): inputs it answered are skipped, once per answer; cancelled records are fetched again. The default fetches everything.")
+    var resume: String?
+
     @Flag(inversion: .prefixedNo, help: "Draw a live progress line on stderr. The default is on when stderr is a terminal.")
     var progress: Bool?
 
@@ -133,7 +142,10 @@ struct AFetch: ToolCommand {
     func run() throws {
         let input = try LineReader(path: file ?? "-")
         let showProgress = progress ?? (isatty(2) == 1)
-        let engine = try Engine(settings: try settings(), input: input, output: .standardOutput,
+        // With --resume the output is usually the file being resumed: each record
+        // is written as it finishes, so a crash loses only transfers in flight.
+        let output = resume == nil ? OutputWriter.standardOutput : OutputWriter(fileDescriptor: 1, lineBuffered: true)
+        let engine = try Engine(settings: try settings(), input: input, output: output,
                                 showProgress: showProgress && !common.quiet)
         let result = try engine.run()
         OutputWriter.standardOutput.flush()
@@ -166,6 +178,7 @@ struct AFetch: ToolCommand {
         settings.maxRedirects = maxRedirects
         settings.bodyMode = BodyMode(rawValue: body)!
         settings.maxBody = try parseSize(maxBody)
+        settings.bodyDirectory = bodyDir
         settings.headers = headers
         settings.userAgent = userAgent
         settings.method = method.uppercased()
@@ -176,6 +189,8 @@ struct AFetch: ToolCommand {
         settings.includeHeaders = includeHeaders
         settings.ordered = ordered
         settings.graceSeconds = grace
+        settings.resumeFrom = resume
+        settings.obeyRobots = robots
         return settings
     }
 }

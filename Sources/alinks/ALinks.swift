@@ -1,14 +1,87 @@
 import ArgumentParser
+import HTMLLinks
+import NDJSON
 import ToolSupport
 
 @main
 struct ALinks: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "alinks",
-        abstract: "Not built yet.",
+        abstract: "Extract the links of fetched HTML pages: one record per link.",
+        discussion: """
+            Reads afetch output records (NDJSON) and writes one record per link found in each \
+            HTML page: url, from, tag, attr, text, rel, nofollow, depth. Relative links resolve \
+            against <base href> or the page's final_url (RFC 3986).
+            """,
         version: acrawlVersion)
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Take links only from these tags, comma-separated (a, area, link, img, source, script, iframe, frame, embed, video, audio, form, meta). The default is a,area.",
+        valueName: "list"))
+    var tags: String?
+
+    @Flag(name: .long, help: "Take links from every tag alinks knows (see --tags).")
+    var all = false
+
+    @Flag(name: .long, help: "Keep javascript:, mailto:, tel: and data: links. By default they are dropped.")
+    var keepSchemes = false
+
+    @Option(name: .long, help: ArgumentHelp("Cut anchor text to this many characters. The default is 200.", valueName: "n"))
+    var maxText: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Copy this field of the page record into each of its link records (repeatable).", valueName: "field"))
+    var carry: [String] = []
+
+    @Flag(name: .long, help: "Report each URL once per page. By default repeated links are all reported.")
+    var unique = false
+
+    @Flag(name: .long, help: "Also pass each page record through, without its body, before its links.")
+    var pages = false
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {}
+    @Argument(help: ArgumentHelp("Files of afetch records to read. The default is standard input.", valueName: "file"))
+    var files: [String] = []
+
+    func validate() throws {
+        if all && tags != nil { throw ValidationError("--all and --tags cannot be used together.") }
+        if let tags {
+            do { _ = try TagSelection(list: tags) } catch { throw ValidationError("--tags: \(error)") }
+        }
+        if let maxText, maxText < 0 { throw ValidationError("--max-text must be 0 or more.") }
+        if let field = carry.first(where: { ExtractionOptions.linkFields.contains($0) }) {
+            throw ValidationError("--carry \(field): alinks writes that field itself.")
+        }
+    }
+
+    func run() throws {
+        var options = ExtractionOptions()
+        if all { options.tags = .all } else if let tags { options.tags = try TagSelection(list: tags) }
+        options.keepSchemes = keepSchemes
+        if let maxText { options.maxText = maxText }
+        options.carry = carry
+        options.unique = unique
+        options.pages = pages
+        let diagnostics = Diagnostics(tool: "alinks", quiet: common.quiet)
+        let output = OutputWriter.standardOutput
+        let extractor = LinkExtractor(options: options) { records in
+            output.write(records)
+            output.endRecord()
+        }
+        do {
+            if files.isEmpty {
+                try extractor.run(LineReader(fileDescriptor: 0), name: nil, warn: diagnostics.warn)
+            } else {
+                for file in files {
+                    try extractor.run(LineReader(path: file), name: file == "-" ? nil : file, warn: diagnostics.warn)
+                }
+            }
+        } catch {
+            diagnostics.fail("\(error)")
+            diagnostics.warn(extractor.counts.summary)
+            exitProcess(1)
+        }
+        diagnostics.warn(extractor.counts.summary)
+    }
 }

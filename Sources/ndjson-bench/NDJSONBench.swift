@@ -11,36 +11,43 @@ enum NDJSONBench {
             writeToStandardError("usage: ndjson-bench pass | extract FIELD...\n")
             exitProcess(2)
         }
-        let reader = LineReader(fileDescriptor: 0)
-        let output = OutputWriter.standardOutput
-        let fields = arguments.dropFirst().map { Array($0.utf8) }
-        var invalid = 0
-        var row: [UInt8] = []
-        while let line = try reader.next() {
-            let scanner = JSONScanner(line)
-            do {
-                if mode == "pass" {
-                    try scanner.forEachMember { _ in }
-                    output.writeLine(line)
-                    continue
-                }
-                row.removeAll(keepingCapacity: true)
-                var found = [String?](repeating: nil, count: fields.count)
-                try scanner.forEachMember { member in
-                    for (index, field) in fields.enumerated() where field.withUnsafeBufferPointer({ scanner.key(member, is: $0) }) {
-                        found[index] = scanner.decode(member).stringValue
-                    }
-                }
-                for (index, value) in found.enumerated() {
-                    if index > 0 { row.append(0x09) }
-                    row.append(contentsOf: (value ?? "").utf8)
-                }
-                row.withUnsafeBufferPointer { output.writeLine($0) }
-            } catch {
-                invalid += 1
-            }
-        }
-        output.flush()
-        if invalid > 0 { writeToStandardError("ndjson-bench: \(invalid) invalid lines\n") }
+        try measure(mode: mode, fields: arguments.dropFirst().map { Array($0.utf8) })
     }
+}
+
+/// The measured loop, outside the @main type: closures formed in main-actor
+/// code pay a dynamic executor check on every call (Swift 6, SE-0423).
+func measure(mode: String, fields: [[UInt8]]) throws {
+    let reader = LineReader(fileDescriptor: 0)
+    let output = OutputWriter.standardOutput
+    var invalid = 0
+    var row: [UInt8] = []
+    var found = [JSONMember?](repeating: nil, count: fields.count)
+    while let line = try reader.next() {
+        let scanner = JSONScanner(line)
+        do {
+            if mode == "pass" {
+                try scanner.forEachMember { _ in }
+                output.writeLine(line)
+                continue
+            }
+            row.removeAll(keepingCapacity: true)
+            for index in found.indices { found[index] = nil }
+            try scanner.forEachMember { member in
+                guard member.kind == .string else { return }
+                for index in fields.indices where fields[index].withUnsafeBufferPointer({ scanner.key(member, is: $0) }) {
+                    found[index] = member
+                }
+            }
+            for (index, member) in found.enumerated() {
+                if index > 0 { row.append(0x09) }
+                if let member { scanner.appendStringValue(member, to: &row) }
+            }
+            row.withUnsafeBufferPointer { output.writeLine($0) }
+        } catch {
+            invalid += 1
+        }
+    }
+    output.flush()
+    if invalid > 0 { writeToStandardError("ndjson-bench: \(invalid) invalid lines\n") }
 }

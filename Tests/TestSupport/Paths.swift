@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Where the built executables are: beside the running test bundle.
 public enum BuiltTools {
@@ -11,6 +9,12 @@ public enum BuiltTools {
         let exe = String(decoding: buffer[0..<max(length, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // /…/.build/debug/acrawlPackageTests.xctest
         return String(exe[..<(exe.lastIndex(of: "/") ?? exe.endIndex)])
+    }()
+
+    /// The repository checkout the tools were built from (the folder holding `.build`).
+    public static let repositoryRoot: String = {
+        guard let range = directory.range(of: "/.build") else { return directory }
+        return String(directory[..<range.lowerBound])
     }()
 
     /// The path of one tool, such as `afetch`.

@@ -6,6 +6,8 @@ import Foundation
 public final class RawConnection {
     /// The socket.
     public let socket: Int32
+    /// Bytes received past the last response read.
+    private var unread: [UInt8] = []
 
     /// Connects to 127.0.0.1:`port`.
     public init(port: Int) throws {
@@ -73,14 +75,90 @@ public final class RawConnection {
         return result
     }
 
+    /// Asks the kernel to stamp every received packet with its arrival time
+    /// (SO_TIMESTAMPNS, socket(7)). Call it before sending the request: packets
+    /// that arrived earlier carry no stamp.
+    public func enableKernelTimestamps() {
+        var one: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_TIMESTAMPNS, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Reads until end of stream one byte at a time, each stamped with the
+    /// time the kernel received it (see `enableKernelTimestamps`; NaN when not
+    /// stamped): unlike a clock read after recv returns, it does not move when
+    /// this thread is scheduled late. Arrival times are CLOCK_REALTIME seconds.
+    public func readToEndWithKernelTimestamps() -> RawResult {
+        var result = RawResult()
+        var byte: UInt8 = 0
+        var control = [UInt8](repeating: 0, count: 128)
+        while true {
+            let (count, stamp): (Int, Double?) = withUnsafeMutablePointer(to: &byte) { bytePointer in
+                control.withUnsafeMutableBytes { controlBuffer in
+                    var vector = iovec(iov_base: bytePointer, iov_len: 1)
+                    return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                        var message = msghdr()
+                        message.msg_iov = vectorPointer
+                        message.msg_iovlen = 1
+                        message.msg_control = controlBuffer.baseAddress
+                        message.msg_controllen = controlBuffer.count
+                        let count = recvmsg(socket, &message, 0)
+                        return (count, count > 0 ? Self.timestamp(in: controlBuffer, length: message.msg_controllen) : nil)
+                    }
+                }
+            }
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { result.error = errno }
+            guard count > 0 else { return result }
+            result.bytes.append(byte)
+            result.arrivals.append((stamp ?? .nan, 1))
+        }
+    }
+
+    /// The SCM_TIMESTAMPNS time in a control buffer: a cmsghdr (16 bytes on
+    /// 64-bit Linux) followed by a timespec.
+    private static func timestamp(in control: UnsafeMutableRawBufferPointer, length: Int) -> Double? {
+        let headerSize = MemoryLayout<cmsghdr>.size
+        var offset = 0
+        while offset + headerSize <= length {
+            let header = control.load(fromByteOffset: offset, as: cmsghdr.self)
+            if header.cmsg_level == SOL_SOCKET, header.cmsg_type == SO_TIMESTAMPNS {
+                let time = control.loadUnaligned(fromByteOffset: offset + headerSize, as: timespec.self)
+                return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+            }
+            offset += (Int(header.cmsg_len) + 7) & ~7
+            if header.cmsg_len == 0 { break }
+        }
+        return nil
+    }
+
+    /// Reads until end of stream or an error, counting bytes without keeping
+    /// them (for bodies too large to hold); also returns the errno that ended it.
+    public func countToEnd() -> (count: Int, error: Int32?) {
+        var total = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        while true {
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { return (total, errno) }
+            if count == 0 { return (total, nil) }
+            total += count
+        }
+    }
+
     /// Reads one response on a kept-alive connection: head, then a
     /// Content-Length body (no body for HEAD or when none is announced).
     public func readResponse(isHead: Bool = false) throws -> HTTPMessage {
-        var buffer: [UInt8] = []
+        // Pipelined responses can arrive in one read: what follows this
+        // response stays in `unread` for the next call.
+        var buffer = unread
+        unread = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            if let message = HTTPMessage(buffer), isHead || message.body.count >= message.contentLength ?? 0 {
-                return message
+            if let message = HTTPMessage(buffer), isHead { return message }
+            if let message = HTTPMessage(buffer), message.body.count >= message.contentLength ?? 0 {
+                let consumed = buffer.count - message.body.count + (message.contentLength ?? message.body.count)
+                unread = Array(buffer[consumed...])
+                return HTTPMessage(Array(buffer[..<consumed])) ?? message
             }
             let count = recv(socket, &chunk, chunk.count, 0)
             guard count > 0 else { throw FixtureError("connection ended after \(buffer.count) bytes (errno \(errno))") }
@@ -93,7 +171,8 @@ public final class RawConnection {
 public struct RawResult {
     /// Every byte received.
     public var bytes: [UInt8] = []
-    /// When each piece arrived (monotonic seconds) and its size.
+    /// When each piece arrived (monotonic seconds, or kernel CLOCK_REALTIME
+    /// seconds from `readToEndWithKernelTimestamps`) and its size.
     public var arrivals: [(time: Double, count: Int)] = []
     /// The errno that ended the read (ECONNRESET for a reset), nil for a clean end of stream.
     public var error: Int32?

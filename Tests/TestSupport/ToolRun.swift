@@ -26,8 +26,9 @@ public struct ToolResult: Sendable {
 
 /// Runs a command to completion with `input` on its stdin.
 ///
-/// Output is read on background threads while the input is written, so a
-/// tool that streams never deadlocks against a full pipe.
+/// Output is read on threads of its own while the input is written, so a tool
+/// that streams never deadlocks against a full pipe. (Plain threads, not
+/// Dispatch: Swift Testing's tests block its few pool threads while they wait.)
 public func run(_ executable: String, _ arguments: [String], input: Data = Data(),
                 environment: [String: String]? = nil) throws -> ToolResult {
     let process = Process()
@@ -41,20 +42,12 @@ public func run(_ executable: String, _ arguments: [String], input: Data = Data(
     try process.run()
 
     let collected = CollectedOutput()
-    let group = DispatchGroup()
-    for (pipe, isError) in [(stdoutPipe, false), (stderrPipe, true)] {
-        group.enter()
-        DispatchQueue.global().async {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            collected.store(data, isError: isError)
-            group.leave()
-        }
-    }
+    let readers = collected.readOnThreads(stdout: stdoutPipe, stderr: stderrPipe)
     // A tool may exit before reading all its input (usage errors): ignore EPIPE.
     signal(SIGPIPE, SIG_IGN)
     try? stdinPipe.fileHandleForWriting.write(contentsOf: input)
     try? stdinPipe.fileHandleForWriting.close()
-    group.wait()
+    readers.wait()
     process.waitUntilExit()
     let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     return ToolResult(stdout: collected.stdout, stderr: String(decoding: collected.stderr, as: UTF8.self), status: status)
@@ -96,23 +89,21 @@ public final class StreamingTool {
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private let collected = CollectedOutput()
-    private let group = DispatchGroup()
+    private var readers: ThreadGroup?
 
-    public init(_ name: String, _ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: BuiltTools.path(name))
+    public convenience init(_ name: String, _ arguments: [String]) throws {
+        try self.init(executable: BuiltTools.path(name), arguments: arguments, environment: nil)
+    }
+
+    init(executable: String, arguments: [String], environment: [String: String]?) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         try process.run()
-        for (pipe, isError) in [(stdoutPipe, false), (stderrPipe, true)] {
-            group.enter()
-            let collected = self.collected, group = self.group
-            DispatchQueue.global().async {
-                collected.store(pipe.fileHandleForReading.readDataToEndOfFile(), isError: isError)
-                group.leave()
-            }
-        }
+        readers = collected.readOnThreads(stdout: stdoutPipe, stderr: stderrPipe)
     }
 
     /// The process id, for looking at /proc.
@@ -127,9 +118,12 @@ public final class StreamingTool {
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    /// Sends SIGKILL to the process's whole group (see `StreamingShell`).
+    public func killGroup() { kill(-process.processIdentifier, SIGKILL) }
+
     /// Waits for the process to end and returns what it wrote.
     public func finish() -> ToolResult {
-        group.wait()
+        readers?.wait()
         process.waitUntilExit()
         closeInput()
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
@@ -142,9 +136,42 @@ private final class CollectedOutput: @unchecked Sendable {
     private(set) var stdout = Data()
     private(set) var stderr = Data()
 
+    /// Reads both pipes to their end, each on a thread of its own.
+    func readOnThreads(stdout: Pipe, stderr: Pipe) -> ThreadGroup {
+        let group = ThreadGroup()
+        for (pipe, isError) in [(stdout, false), (stderr, true)] {
+            let handle = pipe.fileHandleForReading
+            group.start { self.store(handle.readDataToEndOfFile(), isError: isError) }
+        }
+        return group
+    }
+
     func store(_ data: Data, isError: Bool) {
         lock.lock()
         defer { lock.unlock() }
         if isError { stderr = data } else { stdout = data }
     }
+}
+
+/// Threads started together and waited for together.
+final class ThreadGroup: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private var count = 0
+
+    func start(_ body: @escaping @Sendable () -> Void) {
+        count += 1
+        let finished = self.finished
+        Thread { body(); finished.signal() }.start()
+    }
+
+    func wait() {
+        for _ in 0..<count { finished.wait() }
+        count = 0
+    }
+}
+
+/// A shell script in a session of its own (setsid), so a test can kill the
+/// script and every process of its pipelines at once, as a crash would.
+public func StreamingShell(_ script: String) throws -> StreamingTool {
+    try StreamingTool(executable: "/usr/bin/setsid", arguments: ["/bin/sh", "-c", script], environment: toolEnvironment())
 }

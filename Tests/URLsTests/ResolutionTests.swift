@@ -62,3 +62,17 @@ struct ResolutionTests {
         #expect(try WebURL(base).resolving(reference).string == expected)
     }
 }
+
+/// Empty segments meeting dot segments, where a segment-list shortcut goes wrong.
+struct DotSegmentTests {
+    @Test(arguments: [
+        ("..//./.", "http://a/b//"),
+        ("g//../h", "http://a/b/c/g/h"),
+        ("./g//.", "http://a/b/c/g//"),
+        ("/a/b/c/./../../g", "http://a/a/g"),
+        ("mid/content=5/../6", "http://a/b/c/mid/6"),
+    ])
+    func keepsEmptySegmentsAsTheRFCDoes(reference: String, expected: String) throws {
+        #expect(try WebURL("http://a/b/c/d;p?q").resolving(reference).string == expected)
+    }
+}

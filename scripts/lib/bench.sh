@@ -14,12 +14,9 @@ measure() {
     local times=() rss=()
     for _ in $(seq "$REPEAT"); do
         local out
-        # time's report goes to a file: redirecting the command's stderr would silence it too.
-        local report
-        report=$(mktemp)
-        /usr/bin/time -o "$report" -f '%e %M' bash -c "$command" >/dev/null 2>/dev/null || true
-        out=$(tail -1 "$report")
-        rm -f "$report"
+        # time(1) writes to its own file: the command's stderr goes to /dev/null.
+        /usr/bin/time -f '%e %M' -o "$WORK/.measure-time" bash -c "$command" >/dev/null 2>/dev/null
+        out=$(tail -1 "$WORK/.measure-time")
         times+=("${out% *}")
         rss+=("${out#* }")
     done

@@ -25,4 +25,4 @@ ensure_packages() {
 }
 
 # What building the package needs: the C libraries behind Sources/C*.
-build_packages=(pkg-config libcurl4-openssl-dev libxml2-dev libpsl-dev zlib1g-dev)
+build_packages=(pkg-config libcurl4-openssl-dev libxml2-dev libpsl-dev zlib1g-dev libssl-dev)

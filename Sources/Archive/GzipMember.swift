@@ -1,0 +1,46 @@
+import CZlib
+
+/// Compresses byte buffers into self-contained gzip members (RFC 1952), one per call, as WARC
+/// files want them: each record its own member, so a reader can seek to any record's offset
+/// and inflate from there (WARC 1.1 annex D, "record-at-time compression").
+/// The z_stream lives at a fixed address because zlib keeps a pointer back to it.
+final class GzipMemberCompressor {
+    private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+
+    /// A compressor at zlib `level` (6 is zlib's default trade-off).
+    init(level: Int32 = 6) {
+        stream.initialize(to: z_stream())
+        let status = CZlib_deflateInit_gzip(stream, level)
+        precondition(status == Z_OK, "deflateInit2 failed: \(status)")
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// `bytes` as one complete gzip member.
+    func member(of bytes: [UInt8]) -> [UInt8] {
+        // deflateReset keeps the allocated window and state: no per-record setup cost.
+        deflateReset(stream)
+        let bound = Int(deflateBound(stream, UInt(bytes.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        var produced = 0
+        bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.pointee.avail_in = UInt32(input.count)
+                stream.pointee.next_out = out.baseAddress
+                stream.pointee.avail_out = UInt32(out.count)
+                // With deflateBound's room, one Z_FINISH call finishes the member (zlib manual).
+                let status = deflate(stream, Z_FINISH)
+                precondition(status == Z_STREAM_END, "deflate did not finish within deflateBound: \(status)")
+                produced = out.count - Int(stream.pointee.avail_out)
+                stream.pointee.next_in = nil
+                stream.pointee.next_out = nil
+            }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+}

@@ -1,1 +1,0 @@
-// HTMLLinks: arrives with its issue.

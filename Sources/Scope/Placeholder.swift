@@ -1,1 +1,0 @@
-// Scope: arrives with its issue.

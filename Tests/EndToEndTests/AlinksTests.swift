@@ -1,0 +1,130 @@
+import FixtureSite
+import Foundation
+import Testing
+import TestSupport
+import URLs
+
+/// alinks over pages fetched from the fixture server, checked against the
+/// generator's own link lists and against an independent reference scanner.
+@Suite struct AlinksTests {
+    /// Pages of the generated site; 260 includes a large page (250) and
+    /// pages with `<base href>` (3, 28, 53, ...).
+    private static let pages = 260
+
+    @Test func fixtureSiteLinksMatchTheGeneratorAndAReferenceScan() throws {
+        let fixture = try Fixture(arguments: ["--pages", "\(Self.pages)"])
+        let paths = ["/"] + (0..<Self.pages).map { "/p/\($0).html" }
+        let fetched = try runTool("afetch", ["-q"], input: paths.map { fixture.url($0) }.joined(separator: "\n") + "\n")
+        #expect(fetched.status == 0)
+        let pageRecords = fetched.records
+        #expect(pageRecords.count == paths.count)
+
+        let result = try run(BuiltTools.path("alinks"), [], input: fetched.stdout)
+        #expect(result.status == 0)
+        #expect(result.stderr == "alinks: \(paths.count) pages, \(result.lines.count) links, 0 records skipped\n")
+        var reported: [String: Set<String>] = [:]
+        for link in result.records {
+            #expect(link["tag"] as? String == "a" && link["attr"] as? String == "href")
+            reported[link["from"] as? String ?? "", default: []].insert(link["url"] as? String ?? "")
+        }
+
+        let site = Site(pages: Self.pages)
+        var mismatches: [String] = []
+        for record in pageRecords {
+            let finalURL = try #require(record["final_url"] as? String)
+            let body = try #require(record["body"] as? String)
+            let path = try WebURL(finalURL).path
+            let generated = Set(site.links(host: "127.0.0.1", path: path, port: fixture.port))
+            let scanned = try referenceLinks(in: body, pageURL: finalURL)
+            let found = reported[finalURL] ?? []
+            #expect(!generated.isEmpty, "\(path)")
+            if found != generated || found != scanned {
+                mismatches.append("\(path): alinks \(found.sorted())\n  generator \(generated.sorted())\n  reference \(scanned.sorted())")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5).joined(separator: "\n"))")
+    }
+
+    @Test func pagesFlagPassesFetchRecordsOnWithoutBodies() throws {
+        let fixture = try Fixture(arguments: ["--pages", "20"])
+        let result = try runShell("afetch -q | alinks -q --pages --carry status", input: fixture.url("/p/1.html") + "\n")
+        let records = result.records
+        #expect(result.status == 0)
+        #expect(records.first?["status"] as? Int == 200 && records.first?["body"] == nil)
+        #expect(records.first?["url"] as? String == fixture.url("/p/1.html"))
+        #expect(records.count > 1)
+        #expect(records.dropFirst().allSatisfy { $0["status"] as? Int == 200 && $0["depth"] as? Int == 1 })
+    }
+
+    /// The README's first example, run as written.
+    @Test func readmeExample() throws {
+        let readme = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/EndToEndTests/AlinksTests.swift", with: "README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "<!-- alinks -->").map { readme[$0.upperBound...] })
+        let blocks = section.components(separatedBy: "```sh\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let lines = try #require(blocks.first).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The block: the `cat` line, the record, a blank line, the command, its output.
+        let command = try #require(lines.firstIndex(of: "$ cat page.ndjson | alinks"))
+        let page = lines[command - 2]
+        let expected = Array(lines[(command + 1)...].prefix { !$0.isEmpty && !$0.hasPrefix("alinks:") })
+        let result = try runShell("alinks", input: page + "\n")
+        #expect(!expected.isEmpty)
+        #expect(result.lines == expected)
+        #expect(lines.contains(result.stderr.trimmingCharacters(in: .newlines)))
+    }
+
+    @Test func base64BodiesGiveTheSameLinks() throws {
+        let fixture = try Fixture(arguments: ["--pages", "40"])
+        let urls = (0..<40).map { fixture.url("/p/\($0).html") }.joined(separator: "\n") + "\n"
+        let text = try runShell("afetch -q --ordered | alinks -q", input: urls)
+        let base64 = try runShell("afetch -q --ordered --body base64 | alinks -q", input: urls)
+        #expect(text.lines.count > 40)
+        #expect(base64.lines == text.lines)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        for arguments in [["--tags", "a,blink"], ["--all", "--tags", "a"], ["--carry", "url"], ["--max-text", "-1"]] {
+            let result = try runTool("alinks", arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(!result.stderr.isEmpty)
+        }
+    }
+
+    @Test func brokenLinesAreReportedWithTheirNumberAndSkipped() throws {
+        let page = #"{"url":"http://h.example/","ok":true,"content_type":"text/html","body":"<a href=/x>x</a>"}"#
+        let result = try runTool("alinks", [], input: "\(page)\n{broken\n\(page)\n")
+        #expect(result.status == 0)
+        #expect(result.lines.count == 2)
+        #expect(result.stderr.hasPrefix("alinks: line 2: invalid JSON"))
+        #expect(result.stderr.hasSuffix("alinks: 2 pages, 2 links, 1 records skipped (1 not JSON)\n"))
+        #expect(try runTool("alinks", ["-q"], input: "{broken\n").stderr.isEmpty)
+    }
+
+    /// The reference: a plain attribute scan for `<a ... href=...>` (any quoting,
+    /// any case), the five predefined entities decoded, the fragment cut, and
+    /// the URL module's resolver against `<base href>` or the page's URL.
+    private func referenceLinks(in html: String, pageURL: String) throws -> Set<String> {
+        let attribute = #"\s+href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#
+        let anchor = try NSRegularExpression(pattern: "<a\\b[^>]*?" + attribute, options: [.caseInsensitive])
+        let base = try NSRegularExpression(pattern: "<base\\b[^>]*?" + attribute, options: [.caseInsensitive])
+        let text = html as NSString
+        func value(_ match: NSTextCheckingResult) -> String {
+            let range = (1...3).map { match.range(at: $0) }.first { $0.location != NSNotFound }!
+            return text.substring(with: range)
+                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+                .replacingOccurrences(of: "&amp;", with: "&")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var baseURL = try WebURL(pageURL)
+        if let match = base.firstMatch(in: html, range: NSRange(location: 0, length: text.length)) {
+            baseURL = try baseURL.resolving(value(match))
+        }
+        var links: Set<String> = []
+        for match in anchor.matches(in: html, range: NSRange(location: 0, length: text.length)) {
+            let href = String(value(match).prefix { $0 != "#" })
+            guard !href.isEmpty else { continue }
+            links.insert(try baseURL.resolving(href).withoutFragment)
+        }
+        return links
+    }
+}

@@ -1,0 +1,118 @@
+import FixtureSite
+import Foundation
+import Testing
+import TestSupport
+import URLs
+
+/// scripts/acrawl on the fixture site, checked against a breadth-first search
+/// over the site generator's own link lists (no HTML parsing involved).
+@Suite struct CrawlTests {
+    private static let script = BuiltTools.repositoryRoot + "/scripts/acrawl"
+
+    /// The URLs within `depth` levels of `/` on 127.0.0.1:`port`, same host only, normalised.
+    private func reachable(port: Int, depth: Int) throws -> Set<String> {
+        let site = Site()
+        let host = "127.0.0.1:\(port)"
+        var seen: Set<String> = [try WebURL("http://\(host)/").normalized]
+        var frontier = ["/"]
+        for _ in 0..<depth {
+            var next: [String] = []
+            for path in frontier {
+                for link in site.links(host: "127.0.0.1", path: path, port: port) {
+                    let url = try WebURL(link)
+                    guard url.authority == host, seen.insert(url.normalized).inserted else { continue }
+                    next.append(url.path + (url.query.map { "?" + $0 } ?? ""))
+                }
+            }
+            frontier = next
+        }
+        return seen
+    }
+
+    private func fetchedURLs(_ directory: String) throws -> [String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasPrefix("pages-") && $0.hasSuffix(".ndjson") && !$0.contains("shard") }
+        return try files.flatMap { file in
+            try String(contentsOfFile: directory + "/" + file, encoding: .utf8).split(separator: "\n").map { line in
+                let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return try WebURL(record?["url"] as? String ?? "").normalized
+            }
+        }
+    }
+
+    private func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("crawl-\(UUID().uuidString)").path
+    }
+
+    /// Requests the server saw for site pages (not its own /_ routes), by path.
+    private func serverFetches(_ fixture: Fixture) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for request in try fixture.requestLog() { counts[request["path"] as? String ?? "", default: 0] += 1 }
+        return counts
+    }
+
+    @Test func crawlsExactlyTheReachablePagesOnce() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let result = try runShell("'\(Self.script)' --depth 3 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(result.status == 0, "\(result.stderr)")
+        let fetched = try fetchedURLs(out)
+        #expect(Set(fetched).count == fetched.count)
+        #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 3)))
+        #expect(try serverFetches(fixture).values.allSatisfy { $0 == 1 })
+        // A second run finds every level finished and fetches nothing.
+        let again = try runShell("'\(Self.script)' --depth 3 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(again.status == 0)
+        #expect(try serverFetches(fixture).values.allSatisfy { $0 == 1 })
+    }
+
+    @Test func continuesAfterSIGKILLWithoutFetchingAPageTwice() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let crawl = try StreamingShell("exec '\(Self.script)' --depth 3 --concurrency 2 --per-host 2 --out '\(out)' '\(fixture.url("/"))'")
+        // Kill the whole process group once level 3 is under way.
+        try waitUntil { try fixture.requestLog().count > 150 }
+        crawl.killGroup()
+        _ = crawl.finish()
+        let rerun = try runShell("'\(Self.script)' --depth 3 --concurrency 2 --per-host 2 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let fetched = try fetchedURLs(out)
+        #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 3)))
+        #expect(Set(fetched).count == fetched.count)
+        let repeated = try serverFetches(fixture).filter { $0.value > 1 }
+        // A request in flight at the kill may be repeated; its record was never written.
+        #expect(repeated.count <= 2, "\(repeated)")
+    }
+
+    @Test func shardsFindTheSamePages() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let result = try runShell("'\(Self.script)' --depth 2 --shards 3 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(result.status == 0, "\(result.stderr)")
+        let fetched = try fetchedURLs(out)
+        #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 2)))
+        #expect(Set(fetched).count == fetched.count)
+    }
+
+    @Test func makefileCrawlsTheSamePagesAndThenHasNothingToDo() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let seeds = out + "-seeds.txt"
+        try (fixture.url("/") + "\n").write(toFile: seeds, atomically: true, encoding: .utf8)
+        let make = "make -f '\(BuiltTools.repositoryRoot)/scripts/crawl.mk' BIN='\(BuiltTools.directory)' SEEDS='\(seeds)' DEPTH=3 OUT='\(out)'"
+        let result = try runShell(make)
+        #expect(result.status == 0, "\(result.stderr)")
+        let fetched = try fetchedURLs(out)
+        #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 3)))
+        #expect(Set(fetched).count == fetched.count)
+        // Up to date: make -q exits 0, and a second make runs no command.
+        #expect(try runShell(make + " -q").status == 0)
+        #expect(try runShell(make).lines == ["make: Nothing to be done for 'all'."])
+        #expect(try serverFetches(fixture).values.allSatisfy { $0 == 1 })
+    }
+
+    @Test func rejectsBadOptions() throws {
+        #expect(try runShell("'\(Self.script)' --scope nowhere x").status == 2)
+        #expect(try runShell("'\(Self.script)' --depth two x").status == 2)
+    }
+}
