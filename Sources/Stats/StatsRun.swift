@@ -1,8 +1,12 @@
 import NDJSON
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// SIGINT and SIGTERM received so far, counted by the handler `catchInterruptions` installs.
+private let interruptions = Atomic<Int>(0)
 
 /// Streams input files through a `StatsEngine`: the loop behind the astats executable.
 public struct StatsRun {
@@ -35,6 +39,7 @@ public struct StatsRun {
         for path in inputs {
             let reader = try LineReader(path: path)
             try consume(reader, into: engine)
+            if StatsRun.stopNow { break }
         }
         tee?.flush()
         engine.finish()
@@ -46,26 +51,53 @@ public struct StatsRun {
                 if let tee { tee.writeLine(line) }
                 engine.process(line, lineNumber: reader.lineNumber)
             }
-            if reader.reachedEOF { return }
+            if reader.reachedEOF || StatsRun.stopNow { return }
             // About to wait for input: what was passed through must not wait with us.
             tee?.flush()
-            if options.interval != nil { waitForInput(reader.fileDescriptor, engine: engine) }
+            waitForInput(reader.fileDescriptor, engine: engine)
+            if StatsRun.stopNow { return }
             try reader.fill()
         }
     }
 
-    /// Blocks until `fd` is readable, writing interval windows as their deadlines pass.
+    /// Blocks until `fd` is readable, writing interval windows as their deadlines pass;
+    /// returns early when a second interruption asks to stop.
     private func waitForInput(_ fd: Int32, engine: StatsEngine) {
         while true {
             engine.tick(now: monotonicSeconds())
-            guard let deadline = engine.nextDeadline else { return }
-            let waitMs = Int32(clamping: Int(((deadline - monotonicSeconds()) * 1000).rounded(.up)))
+            var waitMs: Int32 = -1
+            if let deadline = engine.nextDeadline {
+                waitMs = max(0, Int32(clamping: Int(((deadline - monotonicSeconds()) * 1000).rounded(.up))))
+            }
             var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&request, 1, max(0, waitMs))
-            // Readable, hung up or in error: let read(2) tell which. EINTR: look again.
+            let ready = poll(&request, 1, waitMs)
+            // Readable, hung up or in error: let read(2) tell which. EINTR (a signal): look again.
             if ready > 0 { return }
-            if ready < 0 && errno != EINTR { return }
+            if ready < 0 && (errno != EINTR || StatsRun.stopNow) { return }
         }
+    }
+
+    /// Whether a second SIGINT or SIGTERM arrived.
+    static var stopNow: Bool { interruptions.load(ordering: .relaxed) >= 2 }
+
+    /// Counts SIGINT and SIGTERM instead of dying on them. In a pipeline every process
+    /// gets the signal, so the first one only lets input drain: upstream ends it (afetch
+    /// writes its cancelled records first, DESIGN.md section 3) and the summary covers
+    /// everything. A second signal stops reading at once. Either way the summary of what
+    /// was read is written. No SA_RESTART, so a waiting poll(2) sees the signal.
+    public static func catchInterruptions() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in interruptions.add(1, ordering: .relaxed) }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        // A parent may have spawned us with these blocked (the mask is inherited across exec).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }
 

@@ -82,6 +82,7 @@ struct AStats: ToolCommand {
                                              noColor: getenv("NO_COLOR").map { String(cString: $0) })
         let run = StatsRun(options: options, summaries: summaries, tee: tee ? OutputWriter.standardOutput : nil,
                            warn: { diagnostics.warn($0) })
+        StatsRun.catchInterruptions()
         do {
             try run.run(inputs: files.isEmpty ? ["-"] : files)
         } catch {
