@@ -14,6 +14,7 @@
 
 typedef size_t (*CCurl_data_callback)(char *data, size_t size, size_t count, void *context);
 typedef curl_socket_t (*CCurl_opensocket_callback)(void *context, curlsocktype purpose, struct curl_sockaddr *address);
+typedef int (*CCurl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *context);
 typedef int (*CCurl_xferinfo_callback)(void *context, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
 
 static inline CURLcode CCurl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
@@ -36,6 +37,9 @@ static inline CURLcode CCurl_easy_setopt_data_callback(CURL *handle, CURLoption 
 }
 static inline CURLcode CCurl_easy_setopt_opensocket_callback(CURL *handle, CCurl_opensocket_callback value) {
     return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, value);
+}
+static inline CURLcode CCurl_easy_setopt_debug_callback(CURL *handle, CCurl_debug_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, value);
 }
 static inline CURLcode CCurl_easy_setopt_xferinfo_callback(CURL *handle, CCurl_xferinfo_callback value) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);

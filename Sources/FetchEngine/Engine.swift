@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Archive
 import CCurl
 import NDJSON
 import Robots
@@ -32,6 +33,8 @@ public final class Engine {
     private var scheduler: Scheduler
     private var formatter: RecordFormatter
     private var retries = RetryHeap()
+    /// --warc's writer.
+    private let archive: WARCWriter?
     /// Idle transfers, ready for a job.
     private var pool: [Transfer] = []
     /// Transfers with a job, by easy handle address.
@@ -62,6 +65,9 @@ public final class Engine {
         start = monotonicNow()
         scheduler = Scheduler(settings: settings, now: start)
         formatter = RecordFormatter(settings: settings)
+        archive = try settings.warcPath.map {
+            try WARCWriter(path: $0, maxSize: settings.warcMaxSize, software: "acrawl-afetch/" + settings.version)
+        }
         progress = ProgressLine(enabled: showProgress, start: start)
         if let earlier = settings.resumeFrom {
             parser.answered = try ResumeIndex(path: earlier)
@@ -84,6 +90,7 @@ public final class Engine {
         }
         progress.clear()
         output.flush()
+        try archive?.close()
         return RunResult(counters: counters, signal: stopSignal, seconds: monotonicNow() - start)
     }
 
@@ -173,7 +180,8 @@ public final class Engine {
             guard let transfer = active.removeValue(forKey: handle), let job = transfer.job else { return }
             multi.remove(transfer.easy)
             let now = monotonicNow()
-            let outcome = Outcome(transfer: transfer, code: code)
+            var outcome = Outcome(transfer: transfer, code: code)
+            archiveExchange(of: job, &outcome)
             transfer.job = nil
             pool.append(transfer)
             scheduler.finished(job, at: now)
@@ -216,6 +224,19 @@ public final class Engine {
         if let retryAfter = outcome.retryAfter { return min(retryAfter, cap) }
         let ceiling = min(cap, settings.backoffMilliseconds / 1000 * pow(2, Double(job.attempts - 1)))
         return Double.random(in: 0...max(ceiling, 0))
+    }
+
+    /// --warc: writes the attempt's exchange; the record will say where.
+    /// A failed write is fatal: the archive would silently miss records.
+    private func archiveExchange(of job: Job, _ outcome: inout Outcome) {
+        guard let archive, let exchange = outcome.exchange else { return }
+        do {
+            outcome.warcLocation = try archive.write(targetURI: outcome.finalURL ?? job.requestedURL, requestHead: exchange.request,
+                                                     responseHead: exchange.head, responseBody: exchange.body, ipAddress: nil)
+        } catch {
+            writeToStandardError("afetch: --warc: \(error)\n")
+            exitProcess(1)
+        }
     }
 
     // MARK: - robots.txt (RFC 9309)

@@ -52,11 +52,17 @@ public struct FetchSettings: Sendable {
     public var bodyMode = BodyMode.auto
     /// The most body bytes read, after decompression.
     public var maxBody = 10 << 20
+    /// A WARC file every exchange is also written to (`--warc`); `.gz` compresses each record.
+    public var warcPath: String?
+    /// Bytes after which the WARC output rolls over to a new numbered file.
+    public var warcMaxSize: Int?
     /// Where bodies are stored by content hash instead of in records (`--body-dir`).
     public var bodyDirectory: String?
 
     /// Extra request headers, `Name: value`.
     public var headers: [String] = []
+    /// The suite's version, for the WARC `warcinfo` record.
+    public var version = "0"
     /// The User-Agent header.
     public var userAgent = "acrawl-afetch"
     /// The request method.

@@ -24,6 +24,10 @@ struct Outcome {
     var retryAfter: Double?
     /// The error, nil for a 2xx response that arrived whole.
     var error: FetchError?
+    /// With --warc: the exchange to archive (request head, response head, body as received).
+    var exchange: (request: [UInt8], head: [UInt8], body: [UInt8])?
+    /// With --warc: where the response record was written.
+    var warcLocation: (file: String, offset: Int)?
 
     /// An outcome with no response at all.
     init(error: FetchError) { self.error = error }
@@ -44,9 +48,15 @@ struct Outcome {
         let retryAfter = easy.info(offset: CURLINFO_RETRY_AFTER)
         self.retryAfter = retryAfter > 0 ? Double(retryAfter) : nil
         error = Outcome.error(code: code, status: status, transfer: transfer)
+        if transfer.archives, status != nil, !transfer.responseHead.isEmpty {
+            exchange = (transfer.requestHead, transfer.responseHead, transfer.rawBody)
+        }
     }
 
     private static func error(code: CURLcode, status: Int?, transfer: Transfer) -> FetchError? {
+        if transfer.badEncoding {
+            return FetchError(.protocol, "the body is not valid for its Content-Encoding")
+        }
         if transfer.tooLarge {
             return FetchError(.tooLarge, "body larger than --max-body (\(transfer.maxBody) bytes)")
         }

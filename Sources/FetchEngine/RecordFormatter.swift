@@ -25,6 +25,7 @@ struct RecordFormatter {
         case (.none, nil): break
         }
         if settings.includeHeaders { names.insert("headers") }
+        if settings.warcPath != nil { names.formUnion(["warc_file", "warc_offset"]) }
         ownedNames = names
     }
 
@@ -47,6 +48,10 @@ struct RecordFormatter {
         buffer.key("http_version"); buffer.string(outcome.httpVersion)
         buffer.key("fetched_at"); writeTimestamp()
         if settings.includeHeaders { buffer.key("headers"); writeHeaders(outcome.headers) }
+        if let location = outcome.warcLocation {
+            buffer.key("warc_file"); buffer.string(location.file)
+            buffer.key("warc_offset"); buffer.number(location.offset)
+        }
         buffer.key("error"); writeError(outcome.error)
         buffer.endObject()
         buffer.newline()

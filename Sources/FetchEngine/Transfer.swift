@@ -27,10 +27,25 @@ final class Transfer {
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// When the current attempt started (monotonic seconds).
     var attemptStart = 0.0
+    /// With --warc: the exchange as sent and received, before content decoding.
+    let archives: Bool
+    /// The last request head sent (CURLINFO_HEADER_OUT), with --warc.
+    var requestHead: [UInt8] = []
+    /// The last response head received, status line to blank line, with --warc.
+    var responseHead: [UInt8] = []
+    /// The body as received (still content-encoded), with --warc.
+    var rawBody: [UInt8] = []
+    /// Decodes a gzip or deflate body, with --warc; nil for identity.
+    private var inflater: Inflater?
+    /// Whether the first body byte has been seen (the head is complete then).
+    private var bodyStarted = false
+    /// Set when a body's content coding could not be decoded.
+    var badEncoding = false
 
     init(settings: FetchSettings, requestHeaders: CurlStringList, resolve: CurlStringList) throws {
         easy = try EasyHandle()
         keepsBodies = settings.bodyMode != .none || settings.bodyDirectory != nil
+        archives = settings.warcPath != nil
         maxBody = settings.maxBody
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try configure(settings, requestHeaders: requestHeaders, resolve: resolve)
@@ -44,9 +59,17 @@ final class Transfer {
         try easy.set(CURLOPT_PRIVATE, pointer: context)
         try easy.set(CURLOPT_WRITEFUNCTION, callback: TransferCallbacks.writeBody)
         try easy.set(CURLOPT_WRITEDATA, pointer: context)
-        if settings.includeHeaders {
+        if settings.includeHeaders || archives {
             try easy.set(CURLOPT_HEADERFUNCTION, callback: TransferCallbacks.readHeader)
             try easy.set(CURLOPT_HEADERDATA, pointer: context)
+        }
+        if archives {
+            // The archive holds the bytes as sent: libcurl must not decode them,
+            // so only the codings afetch decodes itself (zlib) are offered.
+            try easy.set(CURLOPT_HTTP_CONTENT_DECODING, 0)
+            try check(CCurl_easy_setopt_debug_callback(easy.raw, TransferCallbacks.readDebug))
+            try easy.set(CURLOPT_DEBUGDATA, pointer: context)
+            try easy.set(CURLOPT_VERBOSE, 1)
         }
         try easy.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         // Only http and https reach libcurl, for redirects too (issue: file:, ftp:, gopher: ...).
@@ -61,7 +84,7 @@ final class Transfer {
         // "" offers every encoding this libcurl decodes (gzip, deflate, br, zstd);
         // the write callback then sees decoded bytes, so --max-body bounds the
         // decompressed size and a gzip bomb stops early.
-        try easy.set(CURLOPT_ACCEPT_ENCODING, "")
+        try easy.set(CURLOPT_ACCEPT_ENCODING, archives ? "gzip, deflate" : "")
         try easy.set(CURLOPT_USERAGENT, settings.userAgent)
         try easy.set(CURLOPT_HTTPHEADER, list: requestHeaders.pointer)
         try easy.set(CURLOPT_RESOLVE, list: resolve.pointer)
@@ -87,24 +110,64 @@ final class Transfer {
         received = 0
         tooLarge = false
         headers.removeAll(keepingCapacity: true)
+        requestHead.removeAll()
+        responseHead.removeAll()
+        rawBody.removeAll()
+        inflater = nil
+        bodyStarted = false
+        badEncoding = false
         errorBuffer[0] = 0
         attemptStart = now
         try easy.set(CURLOPT_URL, job.requestedURL)
     }
 
-    /// Takes body bytes from libcurl; refuses them past maxBody, which ends the transfer.
+    /// Takes body bytes from libcurl; refusing them (returning 0) ends the transfer.
     func receive(_ data: UnsafeMutablePointer<CChar>, count: Int) -> Int {
-        guard received + count <= maxBody else {
-            tooLarge = true
-            return 0
-        }
-        received += count
-        if keepsBody {
-            data.withMemoryRebound(to: UInt8.self, capacity: count) {
-                body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+        let bytes = data.withMemoryRebound(to: UInt8.self, capacity: count) { UnsafeBufferPointer(start: $0, count: count) }
+        guard archives else { return accept(bytes) ? count : 0 }
+        if !bodyStarted {
+            bodyStarted = true
+            if let coding = contentCoding(), coding == "gzip" || coding == "x-gzip" || coding == "deflate" {
+                inflater = Inflater()
             }
         }
-        return count
+        guard rawBody.count + count <= maxBody else { tooLarge = true; return 0 }
+        rawBody.append(contentsOf: bytes)
+        guard let inflater else { return accept(bytes) ? count : 0 }
+        var accepted = true
+        inflater.inflate(bytes) { piece in
+            accepted = accept(piece)
+            return accepted
+        }
+        if inflater.failed { badEncoding = true; return 0 }
+        return accepted ? count : 0
+    }
+
+    /// Counts and keeps decoded body bytes, up to maxBody.
+    private func accept(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard received + bytes.count <= maxBody else {
+            tooLarge = true
+            return false
+        }
+        received += bytes.count
+        if keepsBody { body.append(contentsOf: bytes) }
+        return true
+    }
+
+    /// The response's Content-Encoding, lower-cased, from the archived head.
+    private func contentCoding() -> String? {
+        // "\r\n" is one Character in Swift: split on it, never look for a lone "\r".
+        for line in String(decoding: responseHead, as: UTF8.self).lowercased().split(separator: "\r\n")
+        where line.hasPrefix("content-encoding:") {
+            return String(line.dropFirst("content-encoding:".count)).trimmingBlanks
+        }
+        return nil
+    }
+
+    /// Takes what libcurl's debug callback reports: the request head as sent.
+    func receiveDebug(_ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>, count: Int) {
+        guard type == CURLINFO_HEADER_OUT else { return }
+        requestHead = data.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     /// Takes one header line; a status line starts a new response (after a redirect or 100 Continue).
@@ -114,12 +177,20 @@ final class Transfer {
         }
         if line.hasPrefix("HTTP/") {
             headers.removeAll(keepingCapacity: true)
-            return
+            responseHead.removeAll()
         }
+        if archives {
+            data.withMemoryRebound(to: UInt8.self, capacity: count) { responseHead.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
+        }
+        if line.hasPrefix("HTTP/") { return }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = String(line[..<colon]).lowercased()
         let value = String(line[line.index(after: colon)...]).trimmingBlanks
         headers.append((name, value))
+    }
+
+    private func check(_ code: CURLcode) throws {
+        guard code == CURLE_OK else { throw CurlError(description: String(cString: curl_easy_strerror(code))) }
     }
 
     /// libcurl's detailed message for the last error, if it gave one.
@@ -133,6 +204,12 @@ enum TransferCallbacks {
     static let writeBody: CCurl_data_callback = { data, size, count, context in
         let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
         return transfer.receive(data!, count: size * count)
+    }
+
+    static let readDebug: CCurl_debug_callback = { _, type, data, size, context in
+        let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+        transfer.receiveDebug(type, data!, count: size)
+        return 0
     }
 
     static let readHeader: CCurl_data_callback = { data, size, count, context in

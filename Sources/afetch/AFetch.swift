@@ -108,6 +108,12 @@ struct AFetch: ToolCommand {
     @Option(help: "Seconds in-flight transfers may finish after SIGINT or SIGTERM before they are cancelled. The default is 5.")
     var grace = 5.0
 
+    @Option(help: "Also write every fetch's last exchange to FILE as WARC/1.1 request and response records (raw bytes as received, digests included), one gzip member per record when FILE ends in .gz; records gain warc_file and warc_offset. Only gzip and deflate are offered then, and afetch decodes them itself. The default writes no WARC.")
+    var warc: String?
+
+    @Option(name: .customLong("warc-max-size"), help: "Start a new numbered WARC file (NAME-00001.warc.gz, ...) before one would pass SIZE bytes (K, M or G suffix allowed). The default is one file.")
+    var warcMaxSize: String?
+
     @Flag(help: "Fetch /robots.txt once per origin, through the same limits and retries, and obey it for the user agent (RFC 9309): refused URLs get error robots, Crawl-delay spaces requests to the host; a 4xx robots.txt allows all, a 5xx or none disallows all. The default ignores robots.txt.")
     var robots = false
 
@@ -132,6 +138,7 @@ struct AFetch: ToolCommand {
         if let hostRate, hostRate <= 0 { throw ValidationError("--host-rate must be positive") }
         do {
             _ = try parseSize(maxBody)
+            if let warcMaxSize { _ = try parseSize(warcMaxSize) }
             _ = try parseStatuses(retryOn)
             for header in headers { try validateHeader(header) }
         } catch let error as FlagError {
@@ -191,6 +198,9 @@ struct AFetch: ToolCommand {
         settings.graceSeconds = grace
         settings.resumeFrom = resume
         settings.obeyRobots = robots
+        settings.warcPath = warc
+        settings.warcMaxSize = try warcMaxSize.map(parseSize)
+        settings.version = acrawlVersion
         return settings
     }
 }

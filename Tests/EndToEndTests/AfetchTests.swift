@@ -534,4 +534,54 @@ import TestSupport
         #expect(records.allSatisfy { (error($0) == "robots") == !allowed })
         #expect(try fixture.requests(withPrefix: "/p/").count == (allowed ? 2 : 0))
     }
+
+    // MARK: - WARC
+
+    @Test(arguments: ["warc", "warc.gz"])
+    func writesWARCThatAnIndependentReaderVerifies(suffix: String) throws {
+        let fixture = try Fixture()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("afetch-\(UUID().uuidString).\(suffix)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let paths = ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/1", "/fault/status/404"]
+        let records = try afetch(["--warc", path, "--ordered", "--retries", "0"], paths.map(fixture.url))
+        #expect(records.records.allSatisfy { $0["warc_file"] as? String == path && $0["warc_offset"] is Int })
+        let gzip = try #require(records.records[1])
+        #expect(gzip["length"] as? Int == 4000)   // decoded by afetch for the record, archived as sent
+
+        let check = try run("/usr/bin/env", ["warcio", "check", path])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let script = """
+            import sys, json, hashlib
+            from warcio.archiveiterator import ArchiveIterator
+            with open(sys.argv[1], 'rb') as f:
+                for r in ArchiveIterator(f):
+                    if r.rec_type == 'response':
+                        print(json.dumps({"uri": r.rec_headers.get_header("WARC-Target-URI"),
+                                          "sha1": hashlib.sha1(r.raw_stream.read()).hexdigest()}))
+            """
+        let listing = try run("/usr/bin/env", ["python3", "-c", script, path])
+        // Records are archived as transfers finish: match them by target URI.
+        var archived: [String: String] = [:]
+        for record in listing.records { archived[record["uri"] as? String ?? ""] = record["sha1"] as? String }
+        #expect(archived.count == paths.count)
+        for path in ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/0", "/fault/status/404"] {
+            let sent = try httpGet(port: fixture.port, path: path).body
+            let digest = try run("/usr/bin/env", ["python3", "-c", "import sys,hashlib; print(hashlib.sha1(sys.stdin.buffer.read()).hexdigest())"],
+                                 input: sent).lines.first
+            #expect(archived[fixture.url(path)] == digest, "\(path)")
+        }
+    }
+
+    @Test func rollsWARCFilesOverAtTheMaximumSize() throws {
+        let fixture = try Fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warcs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let urls = (0..<6).map { fixture.url("/fault/binary?bytes=\(3000 + $0)") }
+        let records = try afetch(["--warc", directory + "/crawl.warc.gz", "--warc-max-size", "2K"], urls).records
+        let files = Set(records.compactMap { $0["warc_file"] as? String })
+        #expect(files.count > 1)
+        for file in files {
+            #expect(try run("/usr/bin/env", ["warcio", "check", file]).status == 0)
+        }
+    }
 }
