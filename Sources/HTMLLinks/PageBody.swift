@@ -93,28 +93,11 @@ func needsRepair(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let byte = base[i]
         if byte == 0 { return true }
         if byte < 0x80 { i += 1; continue }
-        let length = utf8SequenceLength(bytes, at: i)
+        let length = validUTF8Length(bytes, at: i)
         if length == 0 { return true }
         i += length
     }
     return false
-}
-
-/// The length of the well-formed UTF-8 sequence at `i`, or 0 (Unicode Table 3-7).
-private func utf8SequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
-    func continuation(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
-        i + k < bytes.count && bytes[i + k] >= low && bytes[i + k] <= high
-    }
-    switch bytes[i] {
-    case 0xC2...0xDF: return continuation(1) ? 2 : 0
-    case 0xE0: return continuation(1, 0xA0) && continuation(2) ? 3 : 0
-    case 0xE1...0xEC, 0xEE...0xEF: return continuation(1) && continuation(2) ? 3 : 0
-    case 0xED: return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0
-    case 0xF0: return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0
-    case 0xF1...0xF3: return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
-    case 0xF4: return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0
-    default: return 0
-    }
 }
 
 /// Decodes the content of a valid JSON string into `out` (room for `raw.count`

@@ -223,7 +223,7 @@ public struct JSONBuffer {
 /// The length of the well-formed UTF-8 sequence starting at `i`, or 0 if there is none
 /// (Unicode Table 3-7: no overlongs, no surrogates, nothing above U+10FFFF).
 @inline(__always)
-func validUTF8Length(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+public func validUTF8Length(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
     let lead = bytes[i]
     let count = bytes.count
     func continuation(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
