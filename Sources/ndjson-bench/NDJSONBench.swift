@@ -18,6 +18,12 @@ enum NDJSONBench {
 /// The measured loop, outside the @main type: closures formed in main-actor
 /// code pay a dynamic executor check on every call (Swift 6, SE-0423).
 func measure(mode: String, fields: [[UInt8]]) throws {
+    // Field names as buffers that live for the whole run: no per-member retain.
+    let names = fields.map { field -> UnsafeBufferPointer<UInt8> in
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(field.count, 1))
+        _ = copy.initialize(from: field)
+        return UnsafeBufferPointer(rebasing: copy[0..<field.count])
+    }
     let reader = LineReader(fileDescriptor: 0)
     let output = OutputWriter.standardOutput
     var invalid = 0
@@ -35,7 +41,7 @@ func measure(mode: String, fields: [[UInt8]]) throws {
             for index in found.indices { found[index] = nil }
             try scanner.forEachMember { member in
                 guard member.kind == .string else { return }
-                for index in fields.indices where fields[index].withUnsafeBufferPointer({ scanner.key(member, is: $0) }) {
+                for index in names.indices where scanner.key(member, is: names[index]) {
                     found[index] = member
                 }
             }
