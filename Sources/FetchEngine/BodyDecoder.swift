@@ -20,16 +20,13 @@ struct BodyDecoder {
             || type == "application/ecmascript"
     }
 
-    /// The body as UTF-8.
+    /// The body as UTF-8, or as it came when it already is (or claims to be) UTF-8.
     mutating func decode(_ body: [UInt8], contentType: String?) -> [UInt8] {
         let declared = contentType.flatMap(Self.charsetParameter) ?? Self.sniffMetaCharset(body)
         let charset = declared.map(Self.canonical) ?? "utf-8"
-        if charset == "utf-8" || charset == "us-ascii" {
-            return body.withUnsafeBufferPointer { repairUTF8($0) }
-        }
-        guard let converter = converter(for: charset) else {
-            return body.withUnsafeBufferPointer { repairUTF8($0) }
-        }
+        // UTF-8 (or an unknown charset) is passed on as it is: the JSON string
+        // writer replaces invalid sequences with U+FFFD as it escapes.
+        guard charset != "utf-8", charset != "us-ascii", let converter = converter(for: charset) else { return body }
         return convert(body, with: converter)
     }
 
@@ -39,27 +36,52 @@ struct BodyDecoder {
         return String(contentType[..<end]).trimmingBlanks.lowercased()
     }
 
-    /// `charset=` from a Content-Type value, quotes removed.
+    /// `charset=` from a Content-Type value, quotes removed, lower-cased.
     static func charsetParameter(_ contentType: String) -> String? {
-        let lower = contentType.lowercased()
-        guard let range = lower.firstRange(of: "charset=") else { return nil }
-        var value = lower[range.upperBound...].prefix { $0 != ";" && $0 != " " }
-        value = value.drop { $0 == "\"" || $0 == "'" }
-        while value.last == "\"" || value.last == "'" { value = value.dropLast() }
-        return value.isEmpty ? nil : String(value)
+        var text = contentType
+        return text.withUTF8 { charsetValue(in: $0[...]) }
     }
 
     /// The charset a `<meta>` declares in the first 1024 bytes, if any.
+    /// Byte by byte: this runs on every HTML body afetch keeps.
     static func sniffMetaCharset(_ body: [UInt8]) -> String? {
-        let head = String(decoding: body.prefix(1024), as: UTF8.self).lowercased()
-        var searchFrom = head.startIndex
-        while let meta = head[searchFrom...].firstRange(of: "<meta") {
-            let tagEnd = head[meta.upperBound...].firstIndex(of: ">") ?? head.endIndex
-            let tag = head[meta.upperBound..<tagEnd]
-            if let found = charsetParameter(String(tag)) {
-                return String(found.prefix { $0 != "\"" && $0 != "'" && $0 != "/" && $0 != ">" })
+        body.withUnsafeBufferPointer { bytes in
+            let head = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, 1024)])
+            var from = 0
+            while let meta = firstIndex(ofCaseInsensitive: "<meta", in: head[from...]) {
+                let tagEnd = head[meta...].firstIndex(of: UInt8(ascii: ">")) ?? head.endIndex
+                if let charset = charsetValue(in: head[meta..<tagEnd]) { return charset }
+                from = tagEnd
             }
-            searchFrom = tagEnd
+            return nil
+        }
+    }
+
+    /// The value after `charset=` in `bytes`: up to a quote, `;`, `/`, `>` or blank.
+    private static func charsetValue(in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        guard let start = firstIndex(ofCaseInsensitive: "charset=", in: bytes) else { return nil }
+        var i = start + 8
+        while i < bytes.endIndex && (bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'")) { i += 1 }
+        var end = i
+        let stops: [UInt8] = Array("\"'; />\t\r\n".utf8)
+        while end < bytes.endIndex && !stops.contains(bytes[end]) { end += 1 }
+        guard end > i else { return nil }
+        return String(decoding: bytes[i..<end], as: UTF8.self).lowercased()
+    }
+
+    /// Where `needle` (lower-case ASCII) first occurs in `bytes`, ignoring ASCII case.
+    private static func firstIndex(ofCaseInsensitive needle: StaticString, in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard bytes.count >= pattern.count else { return nil }
+        var i = bytes.startIndex
+        let last = bytes.endIndex - pattern.count
+        while i <= last {
+            if bytes[i] | 0x20 == pattern[0] {
+                var k = 1
+                while k < pattern.count && (bytes[i + k] | 0x20 == pattern[k] || bytes[i + k] == pattern[k]) { k += 1 }
+                if k == pattern.count { return i }
+            }
+            i += 1
         }
         return nil
     }

@@ -107,6 +107,8 @@ final class Transfer {
         self.job = job
         keepsBody = keepsBodies || job.isRobotsRequest
         body.removeAll(keepingCapacity: body.capacity <= 1 << 20)
+        // The last body left with its record: start the next one with room for a typical page.
+        if keepsBody && body.capacity < 1 << 14 { body.reserveCapacity(1 << 14) }
         received = 0
         tooLarge = false
         headers.removeAll(keepingCapacity: true)

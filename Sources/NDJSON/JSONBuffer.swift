@@ -179,7 +179,16 @@ public struct JSONBuffer {
         var runStart = 0
         var i = 0
         let count = raw.count
+        guard let base = raw.baseAddress else { return }
         while i < count {
+            // Eight plain ASCII bytes at a time (no quote, backslash, control or high byte).
+            if i + 8 <= count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 && quoteBackslashOrControlFlags(word) == 0 {
+                    i += 8
+                    continue
+                }
+            }
             let byte = raw[i]
             if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 i += 1
