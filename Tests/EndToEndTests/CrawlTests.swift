@@ -116,3 +116,24 @@ import URLs
         #expect(try runShell("'\(Self.script)' --depth two x").status == 2)
     }
 }
+
+/// The README's tour, run as written against the fixture site.
+struct ReadmeTourTests {
+    @Test func fetchExtractAndKeepSameHostLinks() throws {
+        let fixture = try Fixture()
+        let result = try runShell("cat | afetch -c 8 | alinks | afilter --same-host | head -3", input: fixture.url("/") + "\n")
+        #expect(result.records.map { $0["url"] as? String } == (0..<3).map { fixture.url("/p/\($0).html") })
+        #expect(result.records.allSatisfy { $0["from"] as? String == fixture.url("/") && $0["depth"] as? Int == 1 })
+    }
+
+    @Test func theOtherShapesRun() throws {
+        let fixture = try Fixture()
+        let urls = [fixture.url("/"), fixture.url("/fault/status/500")].joined(separator: "\n") + "\n"
+        let failures = try runShell("afetch -q --retries 0 | jq -c 'select(.ok | not) | {url, error}'", input: urls)
+        #expect(failures.records.count == 1)
+        let next = try runShell("afetch -q | alinks -q | afilter -q --same-domain --unique | jq -r .url", input: urls)
+        #expect(Set(next.lines).count == next.lines.count && !next.lines.isEmpty)
+        let table = try runShell("afetch -q | astats --table", input: urls)
+        #expect(table.status == 0 && table.stdout.count > 0)
+    }
+}
