@@ -216,7 +216,7 @@ public final class Engine {
     /// Retry-After when the server sent one, else exponential backoff with full
     /// jitter (a uniform draw up to backoff × 2^(retry-1)), both capped by --max-backoff.
     private func retryDelay(_ job: Job, _ outcome: Outcome) -> Double? {
-        guard job.attempts <= settings.retries, let error = outcome.error else { return nil }
+        guard job.attempts <= settings.retries, let error = outcome.error, !outcome.refusedByPolicy else { return nil }
         let retryable = error.kind.isTransient
             || (error.kind == .http && outcome.status.map(settings.retryStatuses.contains) == true)
         guard retryable else { return nil }

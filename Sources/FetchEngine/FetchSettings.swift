@@ -71,6 +71,8 @@ public struct FetchSettings: Sendable {
     public var http11Only = false
     /// Skips TLS certificate verification.
     public var insecure = false
+    /// Whether loopback, private, link-local and multicast addresses are refused after DNS.
+    public var denyPrivate = false
     /// Proxy URL; nil means libcurl's usual environment variables.
     public var proxy: String?
     /// `HOST:PORT:ADDRESS` entries that bypass DNS, as curl's --resolve.

@@ -26,6 +26,8 @@ struct Outcome {
     var error: FetchError?
     /// With --warc: the exchange to archive (request head, response head, body as received).
     var exchange: (request: [UInt8], head: [UInt8], body: [UInt8])?
+    /// Whether --deny-private refused the address: a policy, so never retried.
+    var refusedByPolicy = false
     /// With --warc: where the response record was written.
     var warcLocation: (file: String, offset: Int)?
 
@@ -48,12 +50,16 @@ struct Outcome {
         let retryAfter = easy.info(offset: CURLINFO_RETRY_AFTER)
         self.retryAfter = retryAfter > 0 ? Double(retryAfter) : nil
         error = Outcome.error(code: code, status: status, transfer: transfer)
+        refusedByPolicy = transfer.deniedAddress != nil
         if transfer.archives, status != nil, !transfer.responseHead.isEmpty {
             exchange = (transfer.requestHead, transfer.responseHead, transfer.rawBody)
         }
     }
 
     private static func error(code: CURLcode, status: Int?, transfer: Transfer) -> FetchError? {
+        if let denied = transfer.deniedAddress {
+            return FetchError(.connect, "address \(denied) refused by --deny-private")
+        }
         if transfer.badEncoding {
             return FetchError(.protocol, "the body is not valid for its Content-Encoding")
         }

@@ -41,6 +41,8 @@ final class Transfer {
     private var bodyStarted = false
     /// Set when a body's content coding could not be decoded.
     var badEncoding = false
+    /// With --deny-private: the refused address, when one was refused.
+    var deniedAddress: String?
 
     init(settings: FetchSettings, requestHeaders: CurlStringList, resolve: CurlStringList) throws {
         easy = try EasyHandle()
@@ -100,6 +102,12 @@ final class Transfer {
             try easy.set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         if let proxy = settings.proxy { try easy.set(CURLOPT_PROXY, proxy) }
+        if settings.denyPrivate {
+            // Checked where libcurl opens each socket, after DNS, for every
+            // connection the transfer makes (redirects and proxies included).
+            try check(CCurl_easy_setopt_opensocket_callback(easy.raw, TransferCallbacks.openSocket))
+            try easy.set(CURLOPT_OPENSOCKETDATA, pointer: context)
+        }
     }
 
     /// Prepares the handle for the next attempt of `job`.
@@ -118,6 +126,7 @@ final class Transfer {
         inflater = nil
         bodyStarted = false
         badEncoding = false
+        deniedAddress = nil
         errorBuffer[0] = 0
         attemptStart = now
         try easy.set(CURLOPT_URL, job.requestedURL)
@@ -206,6 +215,17 @@ enum TransferCallbacks {
     static let writeBody: CCurl_data_callback = { data, size, count, context in
         let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
         return transfer.receive(data!, count: size * count)
+    }
+
+    static let openSocket: CCurl_opensocket_callback = { context, _, address in
+        let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+        let socketAddress = UnsafeRawPointer(address!).advanced(by: MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr)!)
+            .assumingMemoryBound(to: sockaddr.self)
+        if AddressPolicy.isPrivate(socketAddress) {
+            transfer.deniedAddress = AddressPolicy.describe(socketAddress)
+            return CCurl_socket_bad()
+        }
+        return socket(address!.pointee.family, address!.pointee.socktype, address!.pointee.protocol)
     }
 
     static let readDebug: CCurl_debug_callback = { _, type, data, size, context in

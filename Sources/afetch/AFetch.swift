@@ -96,6 +96,9 @@ struct AFetch: ToolCommand {
     @Option(help: "A proxy URL for every request. The default uses the usual environment variables (http_proxy, https_proxy, no_proxy).")
     var proxy: String?
 
+    @Flag(name: .customLong("deny-private"), help: "Refuse to connect to loopback, private, shared, link-local, multicast and reserved addresses, checked after DNS for every connection, redirects included (error connect). The default allows every address.")
+    var denyPrivate = false
+
     @Option(help: "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT instead of resolving it, as curl's --resolve. Repeatable.")
     var resolve: [String] = []
 
@@ -192,6 +195,7 @@ struct AFetch: ToolCommand {
         settings.http11Only = http11
         settings.insecure = insecure
         settings.proxy = proxy
+        settings.denyPrivate = denyPrivate
         settings.resolve = resolve
         settings.includeHeaders = includeHeaders
         settings.ordered = ordered

@@ -584,4 +584,16 @@ import TestSupport
             #expect(try run("/usr/bin/env", ["warcio", "check", file]).status == 0)
         }
     }
+
+    // MARK: - Address policy
+
+    @Test func denyPrivateRefusesLoopbackWithoutRetrying() throws {
+        let fixture = try Fixture()
+        let records = try afetch(["--deny-private", "--retries", "3", "--ordered"],
+                                 [fixture.url("/p/1.html"), "http://localhost:\(fixture.port)/p/2.html"]).records
+        #expect(records.count == 2)
+        #expect(records.allSatisfy { error($0) == "connect" && $0["attempts"] as? Int == 1 })
+        #expect(records.allSatisfy { ($0["error"] as? [String: Any])?["message"] as? String ?? "" != "" })
+        #expect(try fixture.requests(withPrefix: "/p/").isEmpty)
+    }
 }
