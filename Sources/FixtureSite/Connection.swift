@@ -51,6 +51,11 @@ final class Connection {
                 return .request(request)
             }
             if pending.count > Self.headLimit { return .malformed(status: 431) }
+            // A request line starts with a method token (RFC 9112 section 3): anything
+            // else, such as a TLS ClientHello (0x16), gets its 400 at once, as nginx does.
+            if let first = pending.first, !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first), first != 0x0D, first != 0x0A {
+                return .malformed(status: 400)
+            }
             searchFrom = max(0, pending.count - 3)
             guard receive() > 0 else { return .closed }
         }

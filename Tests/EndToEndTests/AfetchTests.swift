@@ -596,4 +596,48 @@ import TestSupport
         #expect(records.allSatisfy { ($0["error"] as? [String: Any])?["message"] as? String ?? "" != "" })
         #expect(try fixture.requests(withPrefix: "/p/").isEmpty)
     }
+
+    // MARK: - TLS
+
+    /// A one-shot HTTPS server on 127.0.0.1 with a fresh self-signed certificate.
+    private func startTLSServer() throws -> (tool: StreamingTool, port: Int, directory: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let certificate = try runShell("""
+            openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \\
+              -keyout '\(directory)/key.pem' -out '\(directory)/cert.pem' 2>&1
+            """)
+        guard certificate.status == 0 else { throw FixtureError("openssl: \(certificate.stdout)") }
+        let script = """
+            import http.server, ssl, sys
+            server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[1] + "/cert.pem", sys.argv[1] + "/key.pem")
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """
+        let tool = try StreamingShell("cd '\(directory)' && exec python3 -c '\(script.replacingOccurrences(of: "'", with: "'\\''"))' '\(directory)'")
+        var port = 0
+        try waitUntil { port = Int(tool.firstLine() ?? "") ?? 0; return port > 0 }
+        return (tool, port, directory)
+    }
+
+    @Test func verifiesTLSUnlessInsecure() throws {
+        let server = try startTLSServer()
+        defer { server.tool.killGroup(); _ = server.tool.finish() }
+        let url = "https://127.0.0.1:\(server.port)/cert.pem"
+        let strict = try afetch(["--retries", "0"], [url]).records
+        #expect(error(strict[0]) == "tls")
+        let insecure = try afetch(["--retries", "0", "--insecure", "--body", "text"], [url]).records
+        #expect(insecure[0]["ok"] as? Bool == true)
+        #expect(((insecure[0]["timing"] as? [String: Any])?["tls_ms"] as? Double ?? 0) > 0)
+        #expect((insecure[0]["body"] as? String)?.contains("BEGIN CERTIFICATE") == true)
+    }
+
+    @Test func tlsAgainstAPlainHTTPPortIsATLSError() throws {
+        let fixture = try Fixture()
+        let records = try afetch(["--retries", "0"], ["https://127.0.0.1:\(fixture.port)/p/1.html"]).records
+        #expect(error(records[0]) == "tls")
+    }
 }

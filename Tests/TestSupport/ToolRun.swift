@@ -106,6 +106,13 @@ public final class StreamingTool {
         readers = collected.readOnThreads(stdout: stdoutPipe, stderr: stderrPipe)
     }
 
+    /// The first line the process wrote to stdout, once it has (nil before).
+    public func firstLine() -> String? {
+        let text = String(decoding: collected.stdoutSoFar, as: UTF8.self)
+        guard let newline = text.firstIndex(of: "\n") else { return nil }
+        return String(text[..<newline])
+    }
+
     /// The process id, for looking at /proc.
     public var pid: Int32 { process.processIdentifier }
 
@@ -118,8 +125,18 @@ public final class StreamingTool {
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    /// Sends SIGKILL to the process's whole group (see `StreamingShell`).
-    public func killGroup() { kill(-process.processIdentifier, SIGKILL) }
+    /// Sends SIGKILL to the process and every process below it, as a crash of
+    /// the whole pipeline would (descendants found through /proc, children first stopped).
+    public func killGroup() {
+        var targets = [process.processIdentifier]
+        var index = 0
+        while index < targets.count {
+            kill(targets[index], SIGSTOP)
+            targets += childProcesses(of: targets[index])
+            index += 1
+        }
+        for pid in targets { kill(pid, SIGKILL) }
+    }
 
     /// Waits for the process to end and returns what it wrote.
     public func finish() -> ToolResult {
@@ -136,20 +153,33 @@ private final class CollectedOutput: @unchecked Sendable {
     private(set) var stdout = Data()
     private(set) var stderr = Data()
 
-    /// Reads both pipes to their end, each on a thread of its own.
+    /// Reads both pipes to their end, each on a thread of its own, a piece at a time.
     func readOnThreads(stdout: Pipe, stderr: Pipe) -> ThreadGroup {
         let group = ThreadGroup()
         for (pipe, isError) in [(stdout, false), (stderr, true)] {
             let handle = pipe.fileHandleForReading
-            group.start { self.store(handle.readDataToEndOfFile(), isError: isError) }
+            group.start {
+                while true {
+                    let piece = handle.availableData
+                    if piece.isEmpty { break }
+                    self.append(piece, isError: isError)
+                }
+            }
         }
         return group
     }
 
-    func store(_ data: Data, isError: Bool) {
+    /// What stdout has delivered so far.
+    var stdoutSoFar: Data {
         lock.lock()
         defer { lock.unlock() }
-        if isError { stderr = data } else { stdout = data }
+        return stdout
+    }
+
+    private func append(_ data: Data, isError: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if isError { stderr.append(data) } else { stdout.append(data) }
     }
 }
 
@@ -170,8 +200,21 @@ final class ThreadGroup: @unchecked Sendable {
     }
 }
 
-/// A shell script in a session of its own (setsid), so a test can kill the
-/// script and every process of its pipelines at once, as a crash would.
+/// A shell script started with its stdin open; `killGroup()` kills it and
+/// every process of its pipelines at once, as a crash would.
 public func StreamingShell(_ script: String) throws -> StreamingTool {
-    try StreamingTool(executable: "/usr/bin/setsid", arguments: ["/bin/sh", "-c", script], environment: toolEnvironment())
+    try StreamingTool(executable: "/bin/sh", arguments: ["-c", script], environment: toolEnvironment())
+}
+
+/// The direct children of `pid`, from /proc/*/stat.
+private func childProcesses(of pid: Int32) -> [Int32] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return entries.compactMap { entry -> Int32? in
+        guard let child = Int32(entry),
+              let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "(comm)": state, then the parent's pid.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == pid ? child : nil
+    }
 }
