@@ -15,6 +15,8 @@ public struct RunResult: Sendable {
     public let signal: Int32?
     /// Seconds from start to end.
     public let seconds: Double
+    /// Why reading the input stopped early, if it did: the records read before it were still answered.
+    public let inputError: String?
 }
 
 /// afetch's engine: one thread, one libcurl multi handle as the event loop
@@ -47,6 +49,8 @@ public final class Engine {
     private let signals = SignalWatcher()
     private var inputReadable = true
     private var inputClosed = false
+    /// A read error ends the input like EOF does, so work already read still gets its records.
+    private var inputError: String?
     /// Set by the first SIGINT/SIGTERM: the signal and when the grace period ends.
     private var stopSignal: Int32?
     private var graceDeadline = Double.infinity
@@ -78,9 +82,9 @@ public final class Engine {
     public func run() throws -> RunResult {
         while true {
             let now = monotonicNow()
-            try readInput()
+            readInput()
             promoteDueRetries(at: now)
-            try startTransfers(at: now)
+            startTransfers(at: now)
             if isFinished { break }
             multi.perform()
             if finishCompleted() > 0 { continue }
@@ -91,7 +95,7 @@ public final class Engine {
         progress.clear()
         output.flush()
         try archive?.close()
-        return RunResult(counters: counters, signal: stopSignal, seconds: monotonicNow() - start)
+        return RunResult(counters: counters, signal: stopSignal, seconds: monotonicNow() - start, inputError: inputError)
     }
 
     private var isFinished: Bool {
@@ -101,7 +105,7 @@ public final class Engine {
     // MARK: - Input
 
     /// Reads and queues input records while there is room, without blocking.
-    private func readInput() throws {
+    private func readInput() {
         guard !inputClosed, stopSignal == nil else { return }
         while hasRoomForInput {
             if let line = input.nextBuffered() {
@@ -111,7 +115,13 @@ public final class Engine {
             if input.reachedEOF { inputClosed = true; return }
             guard inputReadable else { return }
             inputReadable = false
-            try input.fill()
+            do {
+                try input.fill()
+            } catch {
+                inputError = "\(error)"
+                inputClosed = true
+                return
+            }
         }
     }
 
@@ -155,7 +165,7 @@ public final class Engine {
         }
     }
 
-    private func startTransfers(at now: Double) throws {
+    private func startTransfers(at now: Double) {
         guard stopSignal == nil else { return }
         while let dispatch = scheduler.nextDispatch(at: now) {
             guard case .start(let job) = dispatch else {
@@ -164,12 +174,18 @@ public final class Engine {
                 }
                 continue
             }
-            let transfer = try pool.popLast() ?? Transfer(settings: settings, requestHeaders: requestHeaders, resolve: resolveList)
             if job.attempts == 0 { job.firstStart = now }
             job.attempts += 1
-            try transfer.begin(job, at: now)
-            try multi.add(transfer.easy)
-            active[transfer.easy.raw] = transfer
+            do {
+                let transfer = try pool.popLast() ?? Transfer(settings: settings, requestHeaders: requestHeaders, resolve: resolveList)
+                try transfer.begin(job, at: now)
+                try multi.add(transfer.easy)
+                active[transfer.easy.raw] = transfer
+            } catch {
+                // libcurl refused the handle (out of memory): the record says so, and the run goes on.
+                scheduler.finished(job, at: now)
+                conclude(job, Outcome(error: FetchError(.protocol, "could not start the transfer: \(error)")), at: now)
+            }
         }
     }
 

@@ -178,18 +178,15 @@ struct Scheduler {
         }
     }
 
-    /// The next job allowed to start at `now`, if any; counts it as in flight.
-    /// A job its origin's robots.txt refuses comes back as `.refused` without
-    /// taking a slot, a token or a delay.
-    mutating func nextJob(at now: Double) -> Job? {
-        nextDispatch(at: now).flatMap { if case .start(let job) = $0 { job } else { nil } }
-    }
-
+    /// What `nextDispatch` hands out.
     enum Dispatch {
+        /// A job allowed to start now, counted as in flight.
         case start(Job)
+        /// A job its origin's robots.txt refuses: it took no slot, token or delay.
         case refused(Job)
     }
 
+    /// The next job to start, or to refuse, at `now`; nil when nothing may start yet.
     mutating func nextDispatch(at now: Double) -> Dispatch? {
         guard inFlight < settings.concurrency, !rotation.isEmpty else { return nil }
         if globalBucket != nil, globalBucket!.nextToken(after: now) > now { return nil }

@@ -29,6 +29,8 @@ final class Transfer {
     var attemptStart = 0.0
     /// With --warc: the exchange as sent and received, before content decoding.
     let archives: Bool
+    /// With --headers: response headers are parsed into `headers`.
+    let parsesHeaders: Bool
     /// The last request head sent (CURLINFO_HEADER_OUT), with --warc.
     var requestHead: [UInt8] = []
     /// The last response head received, status line to blank line, with --warc.
@@ -48,6 +50,7 @@ final class Transfer {
         easy = try EasyHandle()
         keepsBodies = settings.bodyMode != .none || settings.bodyDirectory != nil
         archives = settings.warcPath != nil
+        parsesHeaders = settings.includeHeaders
         maxBody = settings.maxBody
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try configure(settings, requestHeaders: requestHeaders, resolve: resolve)
@@ -183,20 +186,16 @@ final class Transfer {
 
     /// Takes one header line; a status line starts a new response (after a redirect or 100 Continue).
     func receiveHeader(_ data: UnsafeMutablePointer<CChar>, count: Int) {
-        let line = data.withMemoryRebound(to: UInt8.self, capacity: count) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
-        }
-        if line.hasPrefix("HTTP/") {
+        let bytes = data.withMemoryRebound(to: UInt8.self, capacity: count) { UnsafeBufferPointer(start: $0, count: count) }
+        let isStatusLine = bytes.starts(with: "HTTP/".utf8)
+        if isStatusLine {
             headers.removeAll(keepingCapacity: true)
             responseHead.removeAll()
         }
-        if archives {
-            data.withMemoryRebound(to: UInt8.self, capacity: count) { responseHead.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
-        }
-        if line.hasPrefix("HTTP/") { return }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon]).lowercased()
-        let value = String(line[line.index(after: colon)...]).trimmingBlanks
+        if archives { responseHead.append(contentsOf: bytes) }
+        guard parsesHeaders, !isStatusLine, let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingBlanks
         headers.append((name, value))
     }
 

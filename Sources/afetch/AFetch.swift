@@ -165,6 +165,10 @@ struct AFetch: ToolCommand {
                          + "\(counters.retries) retries in \(formatSeconds(result.seconds)) s "
                          + "(\(Int(Double(counters.done) / max(result.seconds, 0.001))) records/s)")
         if let signal = result.signal { exitProcess(128 + signal) }
+        if let inputError = result.inputError {
+            diagnostics.fail("input: \(inputError)")
+            exitProcess(1)
+        }
         if fail && counters.failed > 0 { exitProcess(1) }
     }
 

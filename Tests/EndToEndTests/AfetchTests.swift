@@ -640,4 +640,12 @@ import TestSupport
         let records = try afetch(["--retries", "0"], ["https://127.0.0.1:\(fixture.port)/p/1.html"]).records
         #expect(error(records[0]) == "tls")
     }
+
+    @Test func aReadErrorEndsTheInputWithStatusOne() throws {
+        // A directory opens but cannot be read: a fatal input error, reported, exit 1.
+        let result = try runTool("afetch", [FileManager.default.temporaryDirectory.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("afetch: input:"))
+        #expect(result.stdout.isEmpty)
+    }
 }

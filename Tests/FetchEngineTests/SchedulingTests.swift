@@ -5,6 +5,14 @@ private func job(_ host: String, _ sequence: Int = 0) -> Job {
     Job(sequence: sequence, requestedURL: "http://\(host)/", hostKey: host, inputObject: nil)
 }
 
+extension Scheduler {
+    /// The next job that starts, for tests without robots.txt refusals.
+    mutating func nextJob(at now: Double) -> Job? {
+        guard case .start(let job) = nextDispatch(at: now) else { return nil }
+        return job
+    }
+}
+
 struct SchedulingTests {
     @Test func tokenBucketSpacesTokens() {
         var bucket = TokenBucket(rate: 2, now: 0)
