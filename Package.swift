@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "ToolSupport",
             dependencies: ["NDJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "FixtureSite", dependencies: ["CZlib"]),
+        .target(name: "FixtureSite", dependencies: ["Archive"]),
         .target(name: "Robots", swiftSettings: optimizedSettings),
         .target(name: "Archive", dependencies: ["CCrypto", "CZlib"], swiftSettings: optimizedSettings),
 

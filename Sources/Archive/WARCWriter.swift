@@ -35,7 +35,7 @@ public final class WARCWriter {
     public private(set) var currentFile: String
 
     private let path: String
-    private let compressor: GzipMemberCompressor?
+    private let compressor: GzipCompressor?
     private var descriptor: Int32 = -1
     private var fileNumber = 0
     private var fileSize = 0
@@ -47,7 +47,7 @@ public final class WARCWriter {
         self.path = path
         self.maxSize = maxSize.map { max(1, $0) }
         self.software = software
-        self.compressor = path.hasSuffix(".gz") ? GzipMemberCompressor() : nil
+        self.compressor = path.hasSuffix(".gz") ? GzipCompressor() : nil
         self.currentFile = path
         try openNextFile()
     }

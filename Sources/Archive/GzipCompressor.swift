@@ -1,14 +1,15 @@
 import CZlib
 
-/// Compresses byte buffers into self-contained gzip members (RFC 1952), one per call, as WARC
-/// files want them: each record its own member, so a reader can seek to any record's offset
-/// and inflate from there (WARC 1.1 annex D, "record-at-time compression").
+/// zlib's deflate with gzip framing (RFC 1952). `member(of:)` makes one self-contained
+/// member per call, as WARC files want them (each record its own member, so a reader can
+/// seek to any record's offset: WARC 1.1 annex D); `compress(_:finish:)` streams one
+/// member from many pieces (the fixture server's gzip bombs).
 /// The z_stream lives at a fixed address because zlib keeps a pointer back to it.
-final class GzipMemberCompressor {
+public final class GzipCompressor {
     private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
 
     /// A compressor at zlib `level` (6 is zlib's default trade-off).
-    init(level: Int32 = 6) {
+    public init(level: Int32 = 6) {
         stream.initialize(to: z_stream())
         let status = CZlib_deflateInit_gzip(stream, level)
         precondition(status == Z_OK, "deflateInit2 failed: \(status)")
@@ -20,7 +21,7 @@ final class GzipMemberCompressor {
     }
 
     /// `bytes` as one complete gzip member.
-    func member(of bytes: [UInt8]) -> [UInt8] {
+    public func member(of bytes: [UInt8]) -> [UInt8] {
         // deflateReset keeps the allocated window and state: no per-record setup cost.
         deflateReset(stream)
         let bound = Int(deflateBound(stream, UInt(bytes.count)))
@@ -41,6 +42,30 @@ final class GzipMemberCompressor {
             }
         }
         output.removeSubrange(produced...)
+        return output
+    }
+
+    /// Feeds `input` to the current member; with `finish`, ends it. Returns the output produced.
+    public func compress(_ input: [UInt8], finish: Bool) -> [UInt8] {
+        var input = input
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        input.withUnsafeMutableBufferPointer { inputBuffer in
+            stream.pointee.next_in = inputBuffer.baseAddress
+            stream.pointee.avail_in = UInt32(inputBuffer.count)
+            while true {
+                let produced: Int = chunk.withUnsafeMutableBufferPointer { chunkBuffer in
+                    stream.pointee.next_out = chunkBuffer.baseAddress
+                    stream.pointee.avail_out = UInt32(chunkBuffer.count)
+                    deflate(stream, finish ? Z_FINISH : Z_NO_FLUSH)
+                    return chunkBuffer.count - Int(stream.pointee.avail_out)
+                }
+                output += chunk[..<produced]
+                // Done when deflate had room to spare: all input taken (and, finishing, the trailer written).
+                if stream.pointee.avail_out != 0 { break }
+            }
+            stream.pointee.next_in = nil
+        }
         return output
     }
 }
