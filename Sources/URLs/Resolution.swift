@@ -60,6 +60,13 @@ struct URIReference {
 
     /// Section 5.2.2: the target of `reference` against this (absolute) base.
     func resolving(_ reference: URIReference) -> URIReference {
+        var target = transform(reference)
+        target.keepPathFromLookingLikeAnAuthority()
+        return target
+    }
+
+    /// Section 5.2.2's pseudocode, "Transform References".
+    private func transform(_ reference: URIReference) -> URIReference {
         var target = reference
         if reference.scheme != nil || reference.authority != nil {
             if reference.scheme == nil { target.scheme = scheme }
@@ -77,6 +84,15 @@ struct URIReference {
             target.path = removeDotSegments(merge(reference.path))
         }
         return target
+    }
+
+    /// Without an authority, a path may not begin with "//" (section 3.3), yet
+    /// removing dot segments can make one ("http:/..//evil/x" gives "//evil/x"),
+    /// and written out it would read as the authority "evil". As the WHATWG URL
+    /// Standard serializes such a path, "/." goes before it: "http:/.//evil/x".
+    private mutating func keepPathFromLookingLikeAnAuthority() {
+        guard authority == nil, path.starts(with: [UInt8(ascii: "/"), UInt8(ascii: "/")]) else { return }
+        path = [UInt8(ascii: "/"), UInt8(ascii: ".")] + path
     }
 
     /// Section 5.2.3.
