@@ -63,6 +63,9 @@ let package = Package(
         .executableTarget(name: "acrawl-fixture", dependencies: ["FixtureSite", "ToolSupport"]),
         // The NDJSON core alone, measured by scripts/bench.
         .executableTarget(name: "ndjson-bench", dependencies: ["NDJSON"], swiftSettings: optimizedSettings),
+        // Fuzz targets' entry functions: libFuzzer drives them in scripts/fuzz (Fuzz/Drivers,
+        // built there with -sanitize=fuzzer), FuzzRegressionTests replays their kept inputs.
+        .target(name: "FuzzTargets", dependencies: ["NDJSON", "URLs", "HTMLLinks"], path: "Fuzz/Targets"),
 
         // Tests: one target per module, plus end-to-end pipelines over the built tools.
         .target(name: "TestSupport", dependencies: ["NDJSON"], path: "Tests/TestSupport"),
@@ -75,6 +78,7 @@ let package = Package(
         .testTarget(name: "RobotsTests", dependencies: ["Robots"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "CZlib", "TestSupport"]),
         .testTarget(name: "FixtureSiteTests", dependencies: ["FixtureSite", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FixtureSite", "URLs", "NDJSON"]),
     ]
 )
