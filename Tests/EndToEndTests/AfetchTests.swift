@@ -542,8 +542,9 @@ import TestSupport
         let fixture = try Fixture()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("afetch-\(UUID().uuidString).\(suffix)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let paths = ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/1", "/fault/status/404"]
-        let records = try afetch(["--warc", path, "--ordered", "--retries", "0"], paths.map(fixture.url))
+        let paths = ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/1", "/fault/status/404",
+                     "/fault/flaky/warc-\(suffix)?fail=1", "/fault/chunked-redirect"]
+        let records = try afetch(["--warc", path, "--ordered", "--retries", "1", "--backoff", "1"], paths.map(fixture.url))
         #expect(records.records.allSatisfy { $0["warc_file"] as? String == path && $0["warc_offset"] is Int })
         let gzip = try #require(records.records[1])
         #expect(gzip["length"] as? Int == 4000)   // decoded by afetch for the record, archived as sent
@@ -557,18 +558,28 @@ import TestSupport
                 for r in ArchiveIterator(f):
                     if r.rec_type == 'response':
                         print(json.dumps({"uri": r.rec_headers.get_header("WARC-Target-URI"),
+                                          "status": r.http_headers.get_statuscode(),
                                           "sha1": hashlib.sha1(r.raw_stream.read()).hexdigest()}))
             """
         let listing = try run("/usr/bin/env", ["python3", "-c", script, path])
-        // Records are archived as transfers finish: match them by target URI.
-        var archived: [String: String] = [:]
-        for record in listing.records { archived[record["uri"] as? String ?? ""] = record["sha1"] as? String }
-        #expect(archived.count == paths.count)
-        for path in ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/0", "/fault/status/404"] {
-            let sent = try httpGet(port: fixture.port, path: path).body
+        // Exchanges are archived as transfers finish: match them by target URI. Every
+        // exchange is there: each redirect followed, and the failed attempt before a retry.
+        var archived: [String: [String]] = [:]
+        for record in listing.records {
+            archived[record["uri"] as? String ?? "", default: []].append("\(record["status"] ?? "") \(record["sha1"] ?? "")")
+        }
+        #expect(archived.count == paths.count + 1)
+        #expect(archived[fixture.url(paths[4])]?.map { $0.prefix(3) } == ["503", "200"])
+        // A chunked redirect body is archived dechunked, its head saying so (HTTPHead.archivable).
+        #expect(archived[fixture.url(paths[5])] == ["302 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"])  // SHA-1 of "hello world"
+        for path in ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/1", "/fault/redirect/0",
+                     "/fault/status/404"] {
+            let sent = try httpGet(port: fixture.port, path: path)
             let digest = try run("/usr/bin/env", ["python3", "-c", "import sys,hashlib; print(hashlib.sha1(sys.stdin.buffer.read()).hexdigest())"],
-                                 input: sent).lines.first
-            #expect(archived[fixture.url(path)] == digest, "\(path)")
+                                 input: sent.body).lines.first ?? ""
+            // Both redirects end at /fault/redirect/0: it is archived once for each.
+            let times = path == "/fault/redirect/0" ? 2 : 1
+            #expect(archived[fixture.url(path)] == Array(repeating: "\(sent.status) \(digest)", count: times), "\(path)")
         }
     }
 
