@@ -117,15 +117,8 @@ import URLs
     }
 }
 
-/// The README's tour, run as written against the fixture site.
+/// The README tour's other shapes, with their results checked (DocumentationTests runs them as written).
 struct ReadmeTourTests {
-    @Test func fetchExtractAndKeepSameHostLinks() throws {
-        let fixture = try Fixture()
-        let result = try runShell("cat | afetch -c 8 | alinks | afilter --same-host | head -3", input: fixture.url("/") + "\n")
-        #expect(result.records.map { $0["url"] as? String } == (0..<3).map { fixture.url("/p/\($0).html") })
-        #expect(result.records.allSatisfy { $0["from"] as? String == fixture.url("/") && $0["depth"] as? Int == 1 })
-    }
-
     @Test func theOtherShapesRun() throws {
         let fixture = try Fixture()
         let urls = [fixture.url("/"), fixture.url("/fault/status/500")].joined(separator: "\n") + "\n"
