@@ -444,7 +444,7 @@ import TestSupport
         let killed = first.finish()
         #expect(killed.status == 128 + SIGKILL)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).ndjson").path
-        FileManager.default.createFile(atPath: output, contents: killed.stdout)
+        #expect(FileManager.default.createFile(atPath: output, contents: killed.stdout))
         defer { try? FileManager.default.removeItem(atPath: output) }
 
         let second = try runShell("afetch -q -c 8 --per-host 8 --body none --resume '\(output)' >> '\(output)'",
@@ -546,7 +546,7 @@ import TestSupport
                      "/fault/flaky/warc-\(suffix)?fail=1", "/fault/chunked-redirect"]
         let records = try afetch(["--warc", path, "--ordered", "--retries", "1", "--backoff", "1"], paths.map(fixture.url))
         #expect(records.records.allSatisfy { $0["warc_file"] as? String == path && $0["warc_offset"] is Int })
-        let gzip = try #require(records.records[1])
+        let gzip = records.records[1]
         #expect(gzip["length"] as? Int == 4000)   // decoded by afetch for the record, archived as sent
 
         let check = try run("/usr/bin/env", ["warcio", "check", path])
