@@ -402,6 +402,34 @@ import TestSupport
         #expect(quiet.stderr.isEmpty)
         let forced = try runTool("afetch", ["--progress"], input: fixture.url("/p/1.html") + "\n")
         #expect(forced.records.count == 1)
+        #expect(forced.stderr.contains("in flight"))
+        #expect(!loud.stderr.contains("in flight"))  // stderr is a pipe here: no live line by default
+    }
+
+    /// On a terminal (a pseudo-terminal from script(1)), the live line is drawn and redrawn in
+    /// place, then cleared before the summary; --no-progress turns it off.
+    @Test(arguments: [true, false])
+    func drawsTheProgressLineOnATerminal(enabled: Bool) throws {
+        let fixture = try Fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tty-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let urls = (0..<6).map { fixture.url("/fault/delay/300?n=\($0)") }.joined(separator: "\n") + "\n"
+        try urls.write(toFile: directory + "/urls", atomically: true, encoding: .utf8)
+        let flag = enabled ? "" : "--no-progress"
+        let result = try runShell("cd '\(directory)' && script -qec 'afetch -c 2 \(flag) < urls > out.ndjson' /dev/null")
+        let terminal = String(decoding: result.stdout, as: UTF8.self)
+        #expect(result.status == 0)
+        let records = try String(contentsOfFile: directory + "/out.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(records.count == 6)
+        #expect(terminal.contains("6 records: 6 ok, 0 failed"))
+        let redraws = terminal.components(separatedBy: "\r\u{1B}[K").count - 1
+        if enabled {
+            #expect(terminal.contains("in flight, 0 retries waiting"))
+            #expect(redraws >= 2)  // drawn at least once, and cleared
+        } else {
+            #expect(!terminal.contains("in flight") && redraws == 0)
+        }
     }
 
     @Test func aClosedPipeEndsQuietly() throws {
