@@ -1,7 +1,8 @@
 """The textbook asyncio crawler: a semaphore for the concurrency limit, one pooled
 ClientSession, BeautifulSoup (html.parser) for links, a same-host filter, a depth limit and
-a visited set. Two shapes: "recursive" (each page gathers the crawls of its links, as the
-textbook writes it) and "levels" (one gather per depth level). Prints the URLs it fetched.
+a visited set. Two shapes: "recursive" (each page gathers the crawls of its links, checking depth
+and visited on entry and parsing every page, as the textbook writes it) and "levels" (one
+gather per depth level, the last level not parsed). Prints the URLs it fetched.
 usage: aiohttp_crawl.py recursive|levels ROOT_URL DEPTH CONCURRENCY
 """
 import asyncio
@@ -32,17 +33,18 @@ async def main():
                     return await response.text() if response.status == 200 else None
 
         async def crawl(url, depth):
-            html = await fetch(url)
-            if html is None or depth == depth_limit:
+            # As the textbook writes it: the checks on entry, every fetched page parsed.
+            if depth > depth_limit or url in visited:
                 return
-            new = [link for link in same_host_links(url, html) if link not in visited]
-            visited.update(new)
-            await asyncio.gather(*(crawl(link, depth + 1) for link in new))
+            visited.add(url)
+            html = await fetch(url)
+            if html is not None:
+                await asyncio.gather(*(crawl(link, depth + 1) for link in same_host_links(url, html)))
 
-        visited.add(root_url)
         if shape == "recursive":
             await crawl(root_url, 0)
         else:
+            visited.add(root_url)
             level = [root_url]
             for depth in range(depth_limit + 1):
                 pages = await asyncio.gather(*(fetch(url) for url in level))
