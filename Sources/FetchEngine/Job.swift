@@ -122,10 +122,12 @@ private func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 }
 
 extension String {
+    /// The string without leading and trailing spaces, tabs, CRs and LFs. Read as bytes:
+    /// "\r\n" is one Character in Swift, which a set of Characters would never match.
     var trimmingBlanks: String {
-        let blanks: Set<Character> = [" ", "\t", "\r", "\n"]
-        guard let first = firstIndex(where: { !blanks.contains($0) }),
-              let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
-        return String(self[first...last])
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = utf8.firstIndex(where: { !isBlank($0) }),
+              let last = utf8.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(decoding: utf8[first...last], as: UTF8.self)
     }
 }

@@ -103,7 +103,6 @@ final class Transfer {
         // the write callback then sees decoded bytes, so --max-body bounds the
         // decompressed size and a gzip bomb stops early.
         try easy.set(CURLOPT_ACCEPT_ENCODING, archives ? "gzip, deflate" : "")
-        try easy.set(CURLOPT_USERAGENT, settings.userAgent)
         try easy.set(CURLOPT_HTTPHEADER, list: requestHeaders.pointer)
         try easy.set(CURLOPT_RESOLVE, list: resolve.pointer)
         try easy.set(CURLOPT_HTTP_VERSION, settings.http11Only ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS)
