@@ -123,7 +123,9 @@ private func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 
 extension String {
     var trimmingBlanks: String {
-        let blanks: Set<Character> = [" ", "\t", "\r", "\n"]
+        // "\r\n" is one Character in Swift, neither "\r" nor "\n": without it a header
+        // line's value kept its line end (found by FaultMatrixTests).
+        let blanks: Set<Character> = [" ", "\t", "\r", "\n", "\r\n"]
         guard let first = firstIndex(where: { !blanks.contains($0) }),
               let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
         return String(self[first...last])
