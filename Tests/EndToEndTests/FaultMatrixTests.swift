@@ -240,6 +240,35 @@ import TestSupport
     }
 
     @Test(arguments: Mode.allCases, retryCounts)
+    func serverProcessReplacedOnTheSamePort(mode: Mode, retries: Int) throws {
+        let first = try Fixture()
+        let tool = try StreamingTool("afetch", Self.flags(mode, retries: retries))
+        let before = (0..<16).map { first.url("/echo?before=\($0)") }
+        feed(tool, before)
+        try waitUntil { tool.linesWritten == before.count }
+        // The process ends (the kernel closes its connections), another takes the port.
+        let beforeLog = try first.requestLog().compactMap { $0["path"] as? String }
+        first.stop()
+        let second = try Fixture(arguments: ["--port", String(first.port)])
+        let after = (0..<16).map { second.url("/echo?after=\($0)") }
+        feed(tool, after)
+        tool.closeInput()
+        let result = tool.finish()
+
+        #expect(result.status == 0)
+        let records = result.records
+        #expect(records.count == before.count + after.count)
+        if mode == .ordered { #expect(records.compactMap { $0["url"] as? String } == before + after) }
+        for record in records {
+            #expect(record["ok"] as? Bool == true, "\(record["url"] ?? ""): \(record["error"] ?? "")")
+            #expect(record["attempts"] as? Int == 1, "\(record["url"] ?? "")")
+        }
+        #expect(beforeLog.sorted() == before.map { String($0.dropFirst("http://127.0.0.1:\(first.port)".count)) }.sorted())
+        let afterLog = try second.requestLog().compactMap { $0["path"] as? String }
+        #expect(afterLog.sorted() == after.map { String($0.dropFirst("http://127.0.0.1:\(second.port)".count)) }.sorted())
+    }
+
+    @Test(arguments: Mode.allCases, retryCounts)
     func serverRestartedWithRequestsInFlight(mode: Mode, retries: Int) throws {
         let fixture = try Fixture()
         let tool = try StreamingTool("afetch", Self.flags(mode, retries: retries))
