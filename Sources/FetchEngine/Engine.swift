@@ -203,7 +203,7 @@ public final class Engine {
             multi.remove(transfer.easy)
             let now = monotonicNow()
             var outcome = Outcome(transfer: transfer, code: code)
-            archiveExchange(of: job, &outcome)
+            archiveExchanges(of: job, &outcome)
             transfer.job = nil
             pool.append(transfer)
             scheduler.finished(job, at: now)
@@ -248,13 +248,17 @@ public final class Engine {
         return Double.random(in: 0...max(ceiling, 0))
     }
 
-    /// --warc: writes the attempt's exchange; the record will say where.
-    /// A failed write is fatal: the archive would silently miss records.
-    private func archiveExchange(of job: Job, _ outcome: inout Outcome) {
-        guard let archive, let exchange = outcome.exchange else { return }
+    /// --warc: writes the attempt's exchanges (each redirect followed, then the last
+    /// response); the record says where the last one is. A failed attempt that got an
+    /// answer is archived too, before its retry. A failed write is fatal: the archive
+    /// would silently miss records.
+    private func archiveExchanges(of job: Job, _ outcome: inout Outcome) {
+        guard let archive else { return }
         do {
-            outcome.warcLocation = try archive.write(targetURI: outcome.finalURL ?? job.requestedURL, requestHead: exchange.request,
-                                                     responseHead: exchange.head, responseBody: exchange.body, ipAddress: nil)
+            for exchange in outcome.exchanges {
+                outcome.warcLocation = try archive.write(targetURI: exchange.targetURI, requestHead: exchange.request,
+                                                         responseHead: exchange.head, responseBody: exchange.body, ipAddress: nil)
+            }
         } catch {
             writeToStandardError("afetch: --warc: \(error)\n")
             exitProcess(1)

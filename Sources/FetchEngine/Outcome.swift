@@ -1,3 +1,4 @@
+import Archive
 import CCurl
 
 /// How one attempt ended: everything a record reports about the response.
@@ -24,8 +25,8 @@ struct Outcome {
     var retryAfter: Double?
     /// The error, nil for a 2xx response that arrived whole.
     var error: FetchError?
-    /// With --warc: the exchange to archive (request head, response head, body as received).
-    var exchange: (request: [UInt8], head: [UInt8], body: [UInt8])?
+    /// With --warc: the attempt's exchanges to archive, redirects first, bodies as received.
+    var exchanges: [ArchivedExchange] = []
     /// Whether --deny-private refused the address: a policy, so never retried.
     var refusedByPolicy = false
     /// With --warc: where the response record was written.
@@ -51,9 +52,7 @@ struct Outcome {
         self.retryAfter = retryAfter > 0 ? Double(retryAfter) : nil
         error = Outcome.error(code: code, status: status, transfer: transfer)
         refusedByPolicy = transfer.deniedAddress != nil
-        if transfer.archives, status != nil, !transfer.responseHead.isEmpty {
-            exchange = (transfer.requestHead, transfer.responseHead, transfer.rawBody)
-        }
+        if transfer.archives { exchanges = transfer.archivedExchanges() }
     }
 
     private static func error(code: CURLcode, status: Int?, transfer: Transfer) -> FetchError? {

@@ -47,6 +47,9 @@ extension FixtureServer {
         case "redirect-to":
             guard let location = request.query["url"] else { return badRequest("redirect-to wants url=") }
             return redirect(to: location, status: request.integer("status", default: 302))
+        case "chunked-redirect":
+            return raw("HTTP/1.1 302 Found\r\nLocation: /fault/redirect/0\r\nContent-Type: text/plain\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
         case "charset":
             return charsetPage(argument, header: request.integer("header", default: 1) != 0,
                                meta: request.integer("meta", default: 0) != 0)

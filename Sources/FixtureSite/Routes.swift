@@ -45,6 +45,7 @@
 //   /fault/redirect/N                              302 to /fault/redirect/(N-1); /fault/redirect/0 is 200 "done"
 //   /fault/loop                                    302 to itself
 //   /fault/redirect-to?url=U&status=302            `status` with Location: U
+//   /fault/chunked-redirect                        302 to /fault/redirect/0 with a chunked body "hello world" (closes)
 //   /fault/charset/NAME?header=1&meta=0            "café naïve 日本" in HTML encoded in NAME (any iconv name),
 //                                                  declared in Content-Type (header=1) and/or <meta charset> (meta=1);
 //                                                  characters NAME lacks become &#N; references.

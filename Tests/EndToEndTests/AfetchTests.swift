@@ -380,6 +380,34 @@ import TestSupport
         #expect(quiet.stderr.isEmpty)
         let forced = try runTool("afetch", ["--progress"], input: fixture.url("/p/1.html") + "\n")
         #expect(forced.records.count == 1)
+        #expect(forced.stderr.contains("in flight"))
+        #expect(!loud.stderr.contains("in flight"))  // stderr is a pipe here: no live line by default
+    }
+
+    /// On a terminal (a pseudo-terminal from script(1)), the live line is drawn and redrawn in
+    /// place, then cleared before the summary; --no-progress turns it off.
+    @Test(arguments: [true, false])
+    func drawsTheProgressLineOnATerminal(enabled: Bool) throws {
+        let fixture = try Fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tty-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let urls = (0..<6).map { fixture.url("/fault/delay/300?n=\($0)") }.joined(separator: "\n") + "\n"
+        try urls.write(toFile: directory + "/urls", atomically: true, encoding: .utf8)
+        let flag = enabled ? "" : "--no-progress"
+        let result = try runShell("cd '\(directory)' && script -qec 'afetch -c 2 \(flag) < urls > out.ndjson' /dev/null")
+        let terminal = String(decoding: result.stdout, as: UTF8.self)
+        #expect(result.status == 0)
+        let records = try String(contentsOfFile: directory + "/out.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(records.count == 6)
+        #expect(terminal.contains("6 records: 6 ok, 0 failed"))
+        let redraws = terminal.components(separatedBy: "\r\u{1B}[K").count - 1
+        if enabled {
+            #expect(terminal.contains("in flight, 0 retries waiting"))
+            #expect(redraws >= 2)  // drawn at least once, and cleared
+        } else {
+            #expect(!terminal.contains("in flight") && redraws == 0)
+        }
     }
 
     @Test func aClosedPipeEndsQuietly() throws {
@@ -422,7 +450,7 @@ import TestSupport
         let killed = first.finish()
         #expect(killed.status == 128 + SIGKILL)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).ndjson").path
-        FileManager.default.createFile(atPath: output, contents: killed.stdout)
+        #expect(FileManager.default.createFile(atPath: output, contents: killed.stdout))
         defer { try? FileManager.default.removeItem(atPath: output) }
 
         let second = try runShell("afetch -q -c 8 --per-host 8 --body none --resume '\(output)' >> '\(output)'",
@@ -520,10 +548,11 @@ import TestSupport
         let fixture = try Fixture()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("afetch-\(UUID().uuidString).\(suffix)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let paths = ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/1", "/fault/status/404"]
-        let records = try afetch(["--warc", path, "--ordered", "--retries", "0"], paths.map(fixture.url))
+        let paths = ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/1", "/fault/status/404",
+                     "/fault/flaky/warc-\(suffix)?fail=1", "/fault/chunked-redirect"]
+        let records = try afetch(["--warc", path, "--ordered", "--retries", "1", "--backoff", "1"], paths.map(fixture.url))
         #expect(records.records.allSatisfy { $0["warc_file"] as? String == path && $0["warc_offset"] is Int })
-        let gzip = try #require(records.records[1])
+        let gzip = records.records[1]
         #expect(gzip["length"] as? Int == 4000)   // decoded by afetch for the record, archived as sent
 
         let check = try run("/usr/bin/env", ["warcio", "check", path])
@@ -535,18 +564,28 @@ import TestSupport
                 for r in ArchiveIterator(f):
                     if r.rec_type == 'response':
                         print(json.dumps({"uri": r.rec_headers.get_header("WARC-Target-URI"),
+                                          "status": r.http_headers.get_statuscode(),
                                           "sha1": hashlib.sha1(r.raw_stream.read()).hexdigest()}))
             """
         let listing = try run("/usr/bin/env", ["python3", "-c", script, path])
-        // Records are archived as transfers finish: match them by target URI.
-        var archived: [String: String] = [:]
-        for record in listing.records { archived[record["uri"] as? String ?? ""] = record["sha1"] as? String }
-        #expect(archived.count == paths.count)
-        for path in ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/0", "/fault/status/404"] {
-            let sent = try httpGet(port: fixture.port, path: path).body
+        // Exchanges are archived as transfers finish: match them by target URI. Every
+        // exchange is there: each redirect followed, and the failed attempt before a retry.
+        var archived: [String: [String]] = [:]
+        for record in listing.records {
+            archived[record["uri"] as? String ?? "", default: []].append("\(record["status"] ?? "") \(record["sha1"] ?? "")")
+        }
+        #expect(archived.count == paths.count + 1)
+        #expect(archived[fixture.url(paths[4])]?.map { $0.prefix(3) } == ["503", "200"])
+        // A chunked redirect body is archived dechunked, its head saying so (HTTPHead.archivable).
+        #expect(archived[fixture.url(paths[5])] == ["302 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"])  // SHA-1 of "hello world"
+        for path in ["/fault/binary?bytes=5000", "/fault/gzip?bytes=4000", "/fault/redirect/1", "/fault/redirect/0",
+                     "/fault/status/404"] {
+            let sent = try httpGet(port: fixture.port, path: path)
             let digest = try run("/usr/bin/env", ["python3", "-c", "import sys,hashlib; print(hashlib.sha1(sys.stdin.buffer.read()).hexdigest())"],
-                                 input: sent).lines.first
-            #expect(archived[fixture.url(path)] == digest, "\(path)")
+                                 input: sent.body).lines.first ?? ""
+            // Both redirects end at /fault/redirect/0: it is archived once for each.
+            let times = path == "/fault/redirect/0" ? 2 : 1
+            #expect(archived[fixture.url(path)] == Array(repeating: "\(sent.status) \(digest)", count: times), "\(path)")
         }
     }
 

@@ -117,15 +117,8 @@ import URLs
     }
 }
 
-/// The README's tour, run as written against the fixture site.
+/// The README tour's other shapes, with their results checked (DocumentationTests runs them as written).
 struct ReadmeTourTests {
-    @Test func fetchExtractAndKeepSameHostLinks() throws {
-        let fixture = try Fixture()
-        let result = try runShell("cat | afetch -c 8 | alinks | afilter --same-host | head -3", input: fixture.url("/") + "\n")
-        #expect(result.records.map { $0["url"] as? String } == (0..<3).map { fixture.url("/p/\($0).html") })
-        #expect(result.records.allSatisfy { $0["from"] as? String == fixture.url("/") && $0["depth"] as? Int == 1 })
-    }
-
     @Test func theOtherShapesRun() throws {
         let fixture = try Fixture()
         let urls = [fixture.url("/"), fixture.url("/fault/status/500")].joined(separator: "\n") + "\n"
@@ -135,5 +128,46 @@ struct ReadmeTourTests {
         #expect(Set(next.lines).count == next.lines.count && !next.lines.isEmpty)
         let table = try runShell("afetch -q | astats --table", input: urls)
         #expect(table.status == 0 && table.stdout.count > 0)
+    }
+}
+
+/// scripts/install puts the tools, man pages and completions under PREFIX, and what it
+/// installed works from there (BIN names the tools this test run built, so nothing is rebuilt).
+struct InstallTests {
+    @Test func installsToolsManPagesAndCompletionsUnderThePrefix() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("prefix-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
+        let install = try runShell("PREFIX='\(prefix)' BIN='\(BuiltTools.directory)' '\(BuiltTools.repositoryRoot)/scripts/install'")
+        #expect(install.status == 0, "\(install.stderr)")
+        let files = ["bin/acrawl", "share/man/man7/acrawl.7"] + ["afetch", "alinks", "afilter", "astats"].flatMap { tool in
+            ["bin/\(tool)", "share/man/man1/\(tool).1", "share/bash-completion/completions/\(tool)",
+             "share/zsh/site-functions/_\(tool)", "share/fish/vendor_completions.d/\(tool).fish"]
+        }
+        for file in files {
+            let size = (try? FileManager.default.attributesOfItem(atPath: "\(prefix)/\(file)")[.size] as? Int) ?? 0
+            #expect(size > 0, "\(file) is missing or empty")
+        }
+        for tool in ["afetch", "alinks", "afilter", "astats"] {
+            let version = try run("\(prefix)/bin/\(tool)", ["--version"])
+            #expect(version.status == 0 && !version.stdout.isEmpty, "\(tool) --version")
+            // The bash completion is a script bash accepts, and it completes the tool's flags.
+            let completion = try run("/bin/bash", ["-c", "source '\(prefix)/share/bash-completion/completions/\(tool)' && complete -p \(tool)"])
+            #expect(completion.status == 0, "\(tool): \(completion.stderr)")
+        }
+        let manual = try run("/usr/bin/mandoc", ["-Tutf8", "\(prefix)/share/man/man1/afetch.1"])
+        #expect(String(decoding: manual.stdout, as: UTF8.self).contains("afetch"))
+    }
+
+    @Test func theInstalledCrawlDriverUsesTheToolsBesideIt() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("prefix-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
+        #expect(try runShell("PREFIX='\(prefix)' BIN='\(BuiltTools.directory)' '\(BuiltTools.repositoryRoot)/scripts/install'").status == 0)
+        let fixture = try Fixture()
+        // A PATH without the built tools: the driver must find the installed ones itself.
+        let crawl = try run("\(prefix)/bin/acrawl", ["--depth", "1", "--out", prefix + "/crawl", fixture.url("/")],
+                            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(crawl.status == 0, "\(crawl.stderr)")
+        let pages = try String(contentsOfFile: prefix + "/crawl/pages-0.ndjson", encoding: .utf8)
+        #expect(pages.contains(fixture.url("/")))
     }
 }

@@ -121,6 +121,9 @@ public final class StreamingTool {
     /// The process id, for looking at /proc.
     public var pid: Int32 { process.processIdentifier }
 
+    /// Whether the process has not ended yet.
+    public var isRunning: Bool { process.isRunning }
+
     public func write(_ text: String) {
         Glibc.signal(SIGPIPE, SIG_IGN)
         try? stdinPipe.fileHandleForWriting.write(contentsOf: Data(text.utf8))
