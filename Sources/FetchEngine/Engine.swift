@@ -44,6 +44,11 @@ public final class Engine {
     /// --ordered: records that finished before an earlier one, by sequence.
     private var reorder: [Int: [UInt8]] = [:]
     private var nextToWrite = 0
+    /// When the oldest record still in the output buffer was written, nil when none is.
+    private var unflushedSince: Double?
+    /// How long a record may sit in the output buffer while the engine waits: block
+    /// buffering under load, yet a reader downstream sees each record soon after it finished.
+    private static let flushDelay = 0.05
     private var counters = RunCounters()
     private var progress: ProgressLine
     private let signals = SignalWatcher()
@@ -90,6 +95,7 @@ public final class Engine {
             if finishCompleted() > 0 { continue }
             if stopSignal != nil && now >= graceDeadline { cancelEverything(); continue }
             progress.update(counters, inFlight: scheduler.inFlight, waitingRetries: retries.count, now: now)
+            flushIfDue(at: now)
             waitForWork(now: now)
         }
         progress.clear()
@@ -285,6 +291,7 @@ public final class Engine {
     // MARK: - Output
 
     private func write(_ record: [UInt8], sequence: Int, ok: Bool) {
+        if unflushedSince == nil { unflushedSince = monotonicNow() }
         counters.done += 1
         if ok { counters.ok += 1 } else { counters.failed += 1 }
         guard settings.ordered else {
@@ -298,6 +305,14 @@ public final class Engine {
             output.endRecord()
             nextToWrite += 1
         }
+    }
+
+    /// Flushes records that have waited `flushDelay` (found by FaultMatrixTests:
+    /// records finished while the engine idled on slow transfers stayed unseen).
+    private func flushIfDue(at now: Double) {
+        guard let since = unflushedSince, now - since >= Self.flushDelay else { return }
+        output.flush()
+        unflushedSince = nil
     }
 
     // MARK: - Waiting and stopping
@@ -318,6 +333,7 @@ public final class Engine {
     /// Milliseconds until the next retry, token or cooldown is due (libcurl caps it by its own timers).
     private func timeout(now: Double) -> Int32 {
         var next = stopSignal != nil ? graceDeadline : Double.infinity
+        if let since = unflushedSince { next = min(next, since + Self.flushDelay) }
         if let retry = retries.earliest { next = min(next, retry) }
         if let wake = scheduler.nextWakeUp(after: now) { next = min(next, wake) }
         guard next.isFinite else { return 1000 }

@@ -112,6 +112,13 @@ final class Transfer {
         } else if settings.method != "GET" {
             try easy.set(CURLOPT_CUSTOMREQUEST, settings.method)
         }
+        if !["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"].contains(settings.method) {
+            // libcurl silently resends a request whose reused connection closed before
+            // any response; RFC 9112 section 9.3.1 forbids that for a method that is not
+            // idempotent (RFC 9110 section 9.2.2), so such requests never reuse one.
+            try easy.set(CURLOPT_FRESH_CONNECT, 1)
+            try easy.set(CURLOPT_FORBID_REUSE, 1)
+        }
         if settings.insecure {
             try easy.set(CURLOPT_SSL_VERIFYPEER, 0)
             try easy.set(CURLOPT_SSL_VERIFYHOST, 0)

@@ -217,28 +217,6 @@ import TestSupport
 
     // MARK: - Faults
 
-    @Test(arguments: [
-        ("/fault/reset", "reset"),
-        ("/fault/reset-mid?bytes=100000", "reset"),
-        ("/fault/truncate?bytes=1000", "protocol"),
-        ("/fault/hang", "timeout"),
-        ("/fault/drip?bytes=100&every=400", "timeout"),
-        ("/fault/loop", "too_many_redirects"),
-        ("/fault/redirect-to?url=file:///etc/passwd", "unsupported_scheme"),
-        ("/fault/redirect-to?url=ftp://127.0.0.1/x", "unsupported_scheme"),
-        ("/fault/redirect-to?url=gopher://127.0.0.1/x", "unsupported_scheme"),
-        ("/fault/redirect-to?url=dict://127.0.0.1/x", "unsupported_scheme"),
-        ("/fault/redirect-to?url=scp://127.0.0.1/x", "unsupported_scheme"),
-        ("/fault/status/404", "http"),
-    ])
-    func givesOneRecordWithTheRightErrorKind(path: String, kind: String) throws {
-        let fixture = try Fixture()
-        let result = try afetch(["-t", "1", "--retries", "0"], [fixture.url(path)])
-        #expect(result.records.count == 1)
-        #expect(error(result.records[0]) == kind)
-        #expect(result.records[0]["ok"] as? Bool == false)
-    }
-
     @Test func readsNothingFromAFileRedirect() throws {
         let fixture = try Fixture()
         let result = try afetch([], [fixture.url("/fault/redirect-to?url=file:///etc/passwd")])
@@ -686,12 +664,6 @@ import TestSupport
         #expect(insecure[0]["ok"] as? Bool == true)
         #expect(((insecure[0]["timing"] as? [String: Any])?["tls_ms"] as? Double ?? 0) > 0)
         #expect((insecure[0]["body"] as? String)?.contains("BEGIN CERTIFICATE") == true)
-    }
-
-    @Test func tlsAgainstAPlainHTTPPortIsATLSError() throws {
-        let fixture = try Fixture()
-        let records = try afetch(["--retries", "0"], ["https://127.0.0.1:\(fixture.port)/p/1.html"]).records
-        #expect(error(records[0]) == "tls")
     }
 
     @Test func aReadErrorEndsTheInputWithStatusOne() throws {

@@ -113,6 +113,11 @@ public final class StreamingTool {
         return String(text[..<newline])
     }
 
+    /// How many complete lines the process has written to stdout so far.
+    public var linesWritten: Int {
+        collected.stdoutSoFar.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+
     /// The process id, for looking at /proc.
     public var pid: Int32 { process.processIdentifier }
 
