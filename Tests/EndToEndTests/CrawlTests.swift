@@ -171,3 +171,49 @@ struct InstallTests {
         #expect(pages.contains(fixture.url("/")))
     }
 }
+
+/// scripts/demo (with the tools this test run built, so nothing is rebuilt): it prints the
+/// crawl's table, and its fixture server is gone when it ends, normally or on SIGINT.
+struct DemoTests {
+    private static let script = BuiltTools.repositoryRoot + "/scripts/demo"
+
+    /// The processes reading the demo's server fifo (its fixture server), by /proc.
+    private func serverProcesses(of directory: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { Int($0) != nil }.filter { pid in
+            let stdin = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")) ?? ""
+            return stdin == directory + "/server-stdin"
+        }
+    }
+
+    /// The demo's working directory, from its "crawling ... into DIR/crawl" line.
+    private func workDirectory(_ stderr: String) -> String? {
+        stderr.firstMatch(of: /into (\S+)\/crawl/).map { String($0.output.1) }
+    }
+
+    @Test func crawlsTheBundledSiteAndPrintsItsTable() throws {
+        let result = try runShell("ACRAWL_BIN='\(BuiltTools.directory)' '\(Self.script)'")
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(text.contains("records") && text.contains("latency") && text.contains("pages:"))
+        let directory = try #require(workDirectory(result.stderr))
+        #expect(serverProcesses(of: directory).isEmpty)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Ctrl-C signals the whole pipeline; `kill PID` signals the demo alone, which then ends
+    /// its server itself (the EXIT trap).
+    @Test(arguments: [(SIGINT, true), (SIGTERM, false)])
+    func aSignalStopsTheDemoAndItsServer(signal: Int32, wholeTree: Bool) throws {
+        let demo = try StreamingShell("ACRAWL_BIN='\(BuiltTools.directory)' exec '\(Self.script)'")
+        var directory: String?
+        try waitUntil { directory = workDirectory(demo.stderrSoFar); return directory != nil }
+        let work = try #require(directory)
+        #expect(!serverProcesses(of: work).isEmpty)
+        if wholeTree { demo.signalTree(signal) } else { demo.signal(signal) }
+        let result = demo.finish()
+        #expect(result.status == 128 + signal, "\(result.stderr) \(String(decoding: result.stdout, as: UTF8.self))")
+        #expect(serverProcesses(of: work).isEmpty)
+        try? FileManager.default.removeItem(atPath: work)
+    }
+}
