@@ -32,6 +32,8 @@ public struct Histogram: Sendable {
     private var directory: [Int32] = []
     /// The allocated pages, one after another, in order of first use.
     private var pages: [UInt64] = []
+    /// Pages of `pages` in use; those after them are kept from before a reset.
+    private var pagesUsed = 0
     private static let pageBits = 8
     private static let pageSize = 1 << pageBits
 
@@ -64,11 +66,26 @@ public struct Histogram: Sendable {
         }
         var position = Int(directory[page])
         if position == 0 {
-            pages.append(contentsOf: repeatElement(0, count: Histogram.pageSize))
-            position = pages.count >> Histogram.pageBits
+            position = newPage()
             directory[page] = Int32(position)
         }
         pages[(position - 1) << Histogram.pageBits | index & (Histogram.pageSize - 1)] &+= n
+    }
+
+    /// A zeroed page, reusing one kept from before a reset when there is one: a group
+    /// slot taken over by another group starts on the old one's pages. Returns its
+    /// position + 1.
+    private mutating func newPage() -> Int {
+        let start = pagesUsed << Histogram.pageBits
+        pagesUsed += 1
+        if start < pages.count {
+            pages.withUnsafeMutableBufferPointer { pages in
+                UnsafeMutableBufferPointer(rebasing: pages[start..<(start + Histogram.pageSize)]).update(repeating: 0)
+            }
+        } else {
+            pages.append(contentsOf: repeatElement(0, count: Histogram.pageSize))
+        }
+        return pagesUsed
     }
 
     /// Calls `body` with each non-empty bucket's index and count, in ascending order.
@@ -89,7 +106,7 @@ public struct Histogram: Sendable {
         smallest = .infinity
         largest = -.infinity
         for page in directory.indices { directory[page] = 0 }
-        pages.removeAll(keepingCapacity: true)
+        pagesUsed = 0
     }
 
     /// The value at the given quantile, in ten-thousandths (5000 is the median,
