@@ -37,17 +37,19 @@ extension JSONScanner {
     /// when it is malformed.
     @inlinable
     func walkObject<Visitor: JSONMemberVisitor>(_ open: Int, depth: Int, _ visitor: inout Visitor) -> Int {
+        // Indices stay within the line, so the arithmetic cannot overflow (&+), and ranges
+        // are built from bounds already in order.
         let count = bytes.count
-        var i = walkBlanks(open + 1)
-        if i < count && bytes[i] == UInt8(ascii: "}") { return i + 1 }
+        var i = walkBlanks(open &+ 1)
+        if i < count && bytes[i] == UInt8(ascii: "}") { return i &+ 1 }
         while true {
             guard i < count, bytes[i] == UInt8(ascii: "\"") else { return -1 }
             let (keyEnd, keyHasEscapes) = walkString(i)
             guard keyEnd >= 0 else { return -1 }
-            let key = (i + 1)..<(keyEnd - 1)
+            let key = Range(uncheckedBounds: (i &+ 1, keyEnd &- 1))
             i = walkBlanks(keyEnd)
             guard i < count, bytes[i] == UInt8(ascii: ":") else { return -1 }
-            let valueStart = walkBlanks(i + 1)
+            let valueStart = walkBlanks(i &+ 1)
             guard valueStart < count else { return -1 }
             let valueEnd: Int
             let kind: JSONKind
@@ -62,14 +64,14 @@ extension JSONScanner {
                 valueEnd = walkLiteral(valueStart, 0x6575_7274, 4)  // "true", little-endian
                 kind = .bool
             case UInt8(ascii: "f"):
-                valueEnd = walkLiteral(valueStart + 1, 0x6573_6C61, 4)  // "alse" after the "f"
+                valueEnd = walkLiteral(valueStart &+ 1, 0x6573_6C61, 4)  // "alse" after the "f"
                 kind = .bool
             case UInt8(ascii: "n"):
                 valueEnd = walkLiteral(valueStart, 0x6C6C_756E, 4)  // "null"
                 kind = .null
             case UInt8(ascii: "{"):
                 if visitor.shouldEnter(key: key, keyHasEscapes: keyHasEscapes, depth: depth, in: self) {
-                    valueEnd = walkObject(valueStart, depth: depth + 1, &visitor)
+                    valueEnd = walkObject(valueStart, depth: depth &+ 1, &visitor)
                 } else {
                     valueEnd = walkNested(valueStart)
                 }
@@ -81,42 +83,56 @@ extension JSONScanner {
                 return -1
             }
             guard valueEnd >= 0 else { return -1 }
-            visitor.visit(JSONMember(walkedKey: key, keyHasEscapes: keyHasEscapes, value: valueStart..<valueEnd, kind: kind),
+            visitor.visit(JSONMember(walkedKey: key, keyHasEscapes: keyHasEscapes,
+                                     value: Range(uncheckedBounds: (valueStart, valueEnd)), kind: kind),
                           depth: depth, in: self)
             i = walkBlanks(valueEnd)
             guard i < count else { return -1 }
             if bytes[i] == UInt8(ascii: ",") {
-                i = walkBlanks(i + 1)
+                i = walkBlanks(i &+ 1)
                 continue
             }
-            return bytes[i] == UInt8(ascii: "}") ? i + 1 : -1
+            return bytes[i] == UInt8(ascii: "}") ? i &+ 1 : -1
         }
     }
 
     /// The string whose opening quote is at `start`: the index past its closing quote
-    /// (-1 when malformed) and whether it holds escapes. Plain strings are searched a
-    /// word at a time for the closing quote; one holding a backslash or a control
-    /// character is left to `scanString`, which checks escapes (RFC 8259 section 7).
+    /// (-1 when malformed) and whether it holds escapes. Plain strings are searched 16
+    /// bytes at a time for the closing quote (two 64-bit lanes of SSE2 or NEON); one
+    /// holding a backslash or a control character is left to `scanString`, which
+    /// checks escapes (RFC 8259 section 7).
     @inlinable @inline(__always)
     func walkString(_ start: Int) -> (end: Int, hasEscapes: Bool) {
         let count = bytes.count
         let base = bytes.baseAddress!
-        var i = start + 1
-        while i + 8 <= count {
+        var i = start &+ 1
+        #if _endian(little)
+        while i &+ 16 <= count {
+            let flags = walkSpecialByteFlags(UnsafeRawPointer(base + i).loadUnaligned(as: SIMD2<UInt64>.self))
+            let (first, second) = (flags[0], flags[1])
+            if first | second == 0 {
+                i &+= 16
+                continue
+            }
+            i &+= first != 0 ? first.trailingZeroBitCount &>> 3 : 8 &+ second.trailingZeroBitCount &>> 3
+            return base[i] == UInt8(ascii: "\"") ? (i &+ 1, false) : walkStringWithEscapes(start)
+        }
+        #endif
+        while i &+ 8 <= count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
             let flags = walkSpecialByteFlags(word)
             if flags == 0 {
-                i += 8
+                i &+= 8
                 continue
             }
-            i += flags.trailingZeroBitCount >> 3
-            return base[i] == UInt8(ascii: "\"") ? (i + 1, false) : walkStringWithEscapes(start)
+            i &+= flags.trailingZeroBitCount &>> 3
+            return base[i] == UInt8(ascii: "\"") ? (i &+ 1, false) : walkStringWithEscapes(start)
         }
         while i < count {
             let byte = base[i]
-            if byte == UInt8(ascii: "\"") { return (i + 1, false) }
+            if byte == UInt8(ascii: "\"") { return (i &+ 1, false) }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { return walkStringWithEscapes(start) }
-            i += 1
+            i &+= 1
         }
         return (-1, false)
     }
@@ -134,22 +150,22 @@ extension JSONScanner {
     func walkNumber(_ start: Int) -> Int {
         let count = bytes.count
         var i = start
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        if bytes[i] == UInt8(ascii: "-") { i &+= 1 }
         guard i < count, bytes[i] &- UInt8(ascii: "0") < 10 else { return -1 }
         if bytes[i] == UInt8(ascii: "0") {
-            i += 1
+            i &+= 1
         } else {
-            i = walkDigits(i + 1)
+            i = walkDigits(i &+ 1)
         }
         if i < count && bytes[i] == UInt8(ascii: ".") {
-            guard i + 1 < count, bytes[i + 1] &- UInt8(ascii: "0") < 10 else { return -1 }
-            i = walkDigits(i + 2)
+            guard i &+ 1 < count, bytes[i &+ 1] &- UInt8(ascii: "0") < 10 else { return -1 }
+            i = walkDigits(i &+ 2)
         }
         if i < count && bytes[i] | 0x20 == UInt8(ascii: "e") {
-            i += 1
-            if i < count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
+            i &+= 1
+            if i < count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i &+= 1 }
             guard i < count, bytes[i] &- UInt8(ascii: "0") < 10 else { return -1 }
-            i = walkDigits(i + 1)
+            i = walkDigits(i &+ 1)
         }
         return i
     }
@@ -157,16 +173,16 @@ extension JSONScanner {
     @inlinable @inline(__always)
     func walkDigits(_ start: Int) -> Int {
         var i = start
-        while i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+        while i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 { i &+= 1 }
         return i
     }
 
     /// The index past the 4 bytes at `start` when they are `word` (little-endian), else -1.
     @inlinable @inline(__always)
     func walkLiteral(_ start: Int, _ word: UInt32, _ length: Int) -> Int {
-        guard start + length <= bytes.count else { return -1 }
+        guard start &+ length <= bytes.count else { return -1 }
         let found = UInt32(littleEndian: UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt32.self))
-        return found == word ? start + length : -1
+        return found == word ? start &+ length : -1
     }
 
     /// A nested object or array the visitor does not enter: validated by `scanValue`.
@@ -182,7 +198,7 @@ extension JSONScanner {
         while i < bytes.count {
             let byte = bytes[i]
             guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { break }
-            i += 1
+            i &+= 1
         }
         return i
     }
@@ -201,6 +217,18 @@ func walkSpecialByteFlags(_ word: UInt64) -> UInt64 {
     let hasBackslash = (backslashes &- ones) & ~backslashes
     let hasControl = (word &- ones &* 0x20) & ~word
     return (hasQuote | hasBackslash | hasControl) & 0x8080_8080_8080_8080
+}
+
+/// `walkSpecialByteFlags` of two words at once (little-endian lanes).
+@inlinable @inline(__always)
+func walkSpecialByteFlags(_ words: SIMD2<UInt64>) -> SIMD2<UInt64> {
+    let ones = SIMD2<UInt64>(repeating: 0x0101_0101_0101_0101)
+    let quotes = words ^ SIMD2(repeating: 0x2222_2222_2222_2222)
+    let backslashes = words ^ SIMD2(repeating: 0x5C5C_5C5C_5C5C_5C5C)
+    let hasQuote = (quotes &- ones) & ~quotes
+    let hasBackslash = (backslashes &- ones) & ~backslashes
+    let hasControl = (words &- SIMD2(repeating: 0x2020_2020_2020_2020)) & ~words
+    return (hasQuote | hasBackslash | hasControl) & SIMD2(repeating: 0x8080_8080_8080_8080)
 }
 
 extension JSONMember {

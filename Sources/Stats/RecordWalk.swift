@@ -180,6 +180,7 @@ extension RecordReader: JSONMemberVisitor {
         return true
     }
 
+    @inline(__always)
     mutating func shouldEnter(key: Range<Int>, keyHasEscapes: Bool, depth: Int, in line: JSONScanner) -> Bool {
         if keyHasEscapes {
             walk.unsure = true
@@ -199,6 +200,7 @@ extension RecordReader: JSONMemberVisitor {
         return enter
     }
 
+    @inline(__always)
     mutating func visit(_ member: JSONMember, depth: Int, in line: JSONScanner) {
         if member.keyHasEscapes {
             walk.unsure = true
