@@ -4,14 +4,109 @@
 /// of the walk of its own with the visitor's calls inlined: no closure context and no
 /// indirect call per member, which is what a per-line aggregator like astats needs.
 public protocol JSONMemberVisitor {
+    /// The member names of the last line walked, kept by the visitor from line to line.
+    var names: JSONNameMemory { get set }
+
     /// Whether to walk into the object that is the value of the member named `key`
     /// (the bytes between its quotes) at `depth`, 1 being the line's own members.
     /// Its members are then visited at `depth + 1` before the member itself is;
     /// otherwise the object is only validated.
-    mutating func shouldEnter(key: Range<Int>, keyHasEscapes: Bool, depth: Int, in line: JSONScanner) -> Bool
+    mutating func shouldEnter(key: Range<Int>, keyHasEscapes: Bool, depth: Int, place: JSONMemberPlace,
+                              in line: JSONScanner) -> Bool
 
     /// Called with each member at `depth` once its value has been scanned.
-    mutating func visit(_ member: JSONMember, depth: Int, in line: JSONScanner)
+    mutating func visit(_ member: JSONMember, depth: Int, place: JSONMemberPlace, in line: JSONScanner)
+}
+
+/// Where a member stands in the walk of its line.
+public struct JSONMemberPlace {
+    /// Members met before it in the walk (nested ones included, in order of their names).
+    public let ordinal: Int
+    /// True when it and every member before it have the names and depths the members at
+    /// the same ordinals had in the last line walked: whatever the visitor worked out
+    /// from the name at this ordinal then (which field it is) still holds.
+    public let repeated: Bool
+
+    @inlinable
+    init(ordinal: Int, repeated: Bool) {
+        self.ordinal = ordinal
+        self.repeated = repeated
+    }
+}
+
+/// The member names of the last line walked, each as the 16 bytes `"name":` starts
+/// with, so that the lines of one stream, which repeat their names in the same order,
+/// check each name with one masked comparison instead of scanning it. Names longer
+/// than 13 bytes, escaped, or with blanks before the colon are not remembered.
+public struct JSONNameMemory {
+    /// The pattern of each ordinal; one that matches nothing where a name was not remembered.
+    @inlinable public var patterns: [JSONNamePattern] { remembered }
+    @usableFromInline var remembered: [JSONNamePattern] = []
+
+    public init() {}
+
+    /// Forgets the names from `ordinal` on: the line walked differs from there, and what
+    /// follows is learnt from it alone, so that the memory always describes one line (the
+    /// meaning of a name can depend on the names before it, such as its parent's).
+    @inlinable
+    mutating func forget(from ordinal: Int) {
+        if ordinal < remembered.count { remembered.removeSubrange(ordinal...) }
+    }
+
+    /// Remembers the name `key` (between its quotes) at `ordinal`.
+    @inlinable
+    mutating func remember(_ key: Range<Int>, escaped: Bool, depth: Int, ordinal: Int, in bytes: UnsafeBufferPointer<UInt8>) {
+        while remembered.count <= ordinal { remembered.append(JSONNamePattern()) }
+        #if _endian(little)
+        let lanesInOrder = true
+        #else
+        let lanesInOrder = false  // the masks below assume little-endian lanes
+        #endif
+        let quote = key.lowerBound &- 1
+        let length = key.count &+ 3
+        guard lanesInOrder, !escaped, length <= 16, quote &+ length <= bytes.count,
+              bytes[key.upperBound &+ 1] == UInt8(ascii: ":") else {
+            remembered[ordinal] = JSONNamePattern()
+            return
+        }
+        let mask = SIMD2<UInt64>(length >= 8 ? ~0 : (1 &<< UInt64(8 &* length)) &- 1,
+                                 length >= 16 ? ~0 : length <= 8 ? 0 : (1 &<< UInt64(8 &* (length &- 8))) &- 1)
+        let words = JSONScanner(bytes).sixteenBytes(at: quote)
+        remembered[ordinal] = JSONNamePattern(bytes: words & mask, mask: mask, length: length, depth: depth)
+    }
+}
+
+/// One remembered `"name":`, as little-endian words.
+public struct JSONNamePattern {
+    /// The bytes of `"name":`, zero-padded to 16.
+    public let bytes: SIMD2<UInt64>
+    /// 0xFF for each byte of `"name":`.
+    public let mask: SIMD2<UInt64>
+    /// Bytes of `"name":`.
+    public let length: Int
+    /// The depth it was met at; 0 for no pattern, which matches nothing.
+    public let depth: Int
+
+    @inlinable init() {
+        self.init(bytes: SIMD2(), mask: SIMD2(), length: 0, depth: 0)
+    }
+
+    @inlinable
+    init(bytes: SIMD2<UInt64>, mask: SIMD2<UInt64>, length: Int, depth: Int) {
+        self.bytes = bytes
+        self.mask = mask
+        self.length = length
+        self.depth = depth
+    }
+}
+
+/// How far the walk of one line got: members met, and whether all matched the memory.
+@usableFromInline
+struct JSONWalkProgress {
+    @usableFromInline var ordinal = 0
+    @usableFromInline var repeating = true
+
+    @inlinable init() {}
 }
 
 extension JSONScanner {
@@ -21,22 +116,24 @@ extension JSONScanner {
     /// visited before the error was found were reported, so a caller that needs
     /// the error (or all-or-nothing) runs `forEachMember` on a false.
     ///
-    /// Strings are skipped eight bytes at a time and literals compared whole; the
-    /// objects the visitor enters are walked by recursion, one level per object
-    /// entered, and everything else nested is validated by `scanValue`, which
-    /// needs no stack.
+    /// Names the visitor's memory holds are checked 16 bytes at once, other strings
+    /// scanned 16 bytes at a time, literals compared whole; the objects the visitor
+    /// enters are walked by recursion, one level per object entered, and everything
+    /// else nested is validated by `scanValue`, which needs no stack.
     @inlinable
     public func walkMembers<Visitor: JSONMemberVisitor>(_ visitor: inout Visitor) -> Bool {
         let start = walkBlanks(0)
         guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { return false }
-        let end = walkObject(start, depth: 1, &visitor)
+        var progress = JSONWalkProgress()
+        let end = walkObject(start, depth: 1, &visitor, &progress)
         return end >= 0 && walkBlanks(end) == bytes.count
     }
 
     /// Walks the object whose `{` is at `open`; returns the index past its `}`, or -1
     /// when it is malformed.
     @inlinable
-    func walkObject<Visitor: JSONMemberVisitor>(_ open: Int, depth: Int, _ visitor: inout Visitor) -> Int {
+    func walkObject<Visitor: JSONMemberVisitor>(_ open: Int, depth: Int, _ visitor: inout Visitor,
+                                                _ progress: inout JSONWalkProgress) -> Int {
         // Indices stay within the line, so the arithmetic cannot overflow (&+), and ranges
         // are built from bounds already in order.
         let count = bytes.count
@@ -44,48 +141,49 @@ extension JSONScanner {
         if i < count && bytes[i] == UInt8(ascii: "}") { return i &+ 1 }
         while true {
             guard i < count, bytes[i] == UInt8(ascii: "\"") else { return -1 }
-            let (keyEnd, keyHasEscapes) = walkString(i)
-            guard keyEnd >= 0 else { return -1 }
-            let key = Range(uncheckedBounds: (i &+ 1, keyEnd &- 1))
-            i = walkBlanks(keyEnd)
-            guard i < count, bytes[i] == UInt8(ascii: ":") else { return -1 }
-            let valueStart = walkBlanks(i &+ 1)
+            let ordinal = progress.ordinal
+            progress.ordinal &+= 1
+            var repeated = false
+            if progress.repeating {
+                repeated = nameRepeats(at: i, ordinal: ordinal, depth: depth, visitor.names)
+                if !repeated {
+                    progress.repeating = false
+                    visitor.names.forget(from: ordinal)
+                }
+            }
+            let key: Range<Int>
+            var keyHasEscapes = false
+            let valueStart: Int
+            if repeated {
+                let length = visitor.names.patterns[ordinal].length
+                key = Range(uncheckedBounds: (i &+ 1, i &+ length &- 2))
+                valueStart = walkBlanks(i &+ length)
+            } else {
+                let keyEnd: Int
+                (keyEnd, keyHasEscapes) = walkString(i)
+                guard keyEnd >= 0 else { return -1 }
+                key = Range(uncheckedBounds: (i &+ 1, keyEnd &- 1))
+                i = walkBlanks(keyEnd)
+                guard i < count, bytes[i] == UInt8(ascii: ":") else { return -1 }
+                valueStart = walkBlanks(i &+ 1)
+            }
             guard valueStart < count else { return -1 }
+            let place = JSONMemberPlace(ordinal: ordinal, repeated: repeated)
             let valueEnd: Int
             let kind: JSONKind
-            switch bytes[valueStart] {
-            case UInt8(ascii: "\""):
-                valueEnd = walkString(valueStart).end
-                kind = .string
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                valueEnd = walkNumber(valueStart)
-                kind = .number
-            case UInt8(ascii: "t"):
-                valueEnd = walkLiteral(valueStart, 0x6575_7274, 4)  // "true", little-endian
-                kind = .bool
-            case UInt8(ascii: "f"):
-                valueEnd = walkLiteral(valueStart &+ 1, 0x6573_6C61, 4)  // "alse" after the "f"
-                kind = .bool
-            case UInt8(ascii: "n"):
-                valueEnd = walkLiteral(valueStart, 0x6C6C_756E, 4)  // "null"
-                kind = .null
-            case UInt8(ascii: "{"):
-                if visitor.shouldEnter(key: key, keyHasEscapes: keyHasEscapes, depth: depth, in: self) {
-                    valueEnd = walkObject(valueStart, depth: depth &+ 1, &visitor)
-                } else {
-                    valueEnd = walkNested(valueStart)
-                }
+            if bytes[valueStart] == UInt8(ascii: "{")
+                && visitor.shouldEnter(key: key, keyHasEscapes: keyHasEscapes, depth: depth, place: place, in: self) {
+                valueEnd = walkObject(valueStart, depth: depth &+ 1, &visitor, &progress)
                 kind = .object
-            case UInt8(ascii: "["):
-                valueEnd = walkNested(valueStart)
-                kind = .array
-            default:
-                return -1
+            } else {
+                (valueEnd, kind) = walkValue(valueStart)
             }
             guard valueEnd >= 0 else { return -1 }
             visitor.visit(JSONMember(walkedKey: key, keyHasEscapes: keyHasEscapes,
                                      value: Range(uncheckedBounds: (valueStart, valueEnd)), kind: kind),
-                          depth: depth, in: self)
+                          depth: depth, place: place, in: self)
+            // Remembered only once visited, so the visitor has seen every name remembered.
+            if !repeated { visitor.names.remember(key, escaped: keyHasEscapes, depth: depth, ordinal: ordinal, in: bytes) }
             i = walkBlanks(valueEnd)
             guard i < count else { return -1 }
             if bytes[i] == UInt8(ascii: ",") {
@@ -94,6 +192,51 @@ extension JSONScanner {
             }
             return bytes[i] == UInt8(ascii: "}") ? i &+ 1 : -1
         }
+    }
+
+    /// The value starting at `start` (not a blank): the index past it, or -1 when it is
+    /// malformed, and its kind. Nested objects and arrays are validated by `scanValue`.
+    @inlinable @inline(__always)
+    public func walkValue(_ start: Int) -> (end: Int, kind: JSONKind) {
+        switch bytes[start] {
+        case UInt8(ascii: "\""): return (walkString(start).end, .string)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return (walkNumber(start), .number)
+        case UInt8(ascii: "t"): return (walkLiteral(start, 0x6575_7274), .bool)  // "true", little-endian
+        case UInt8(ascii: "f"): return (walkLiteral(start &+ 1, 0x6573_6C61), .bool)  // "alse" after the "f"
+        case UInt8(ascii: "n"): return (walkLiteral(start, 0x6C6C_756E), .null)  // "null"
+        case UInt8(ascii: "{"): return (walkNested(start), .object)
+        case UInt8(ascii: "["): return (walkNested(start), .array)
+        default: return (-1, .null)
+        }
+    }
+
+    /// Whether the name whose opening quote is at `start` is the one `names` holds for
+    /// `ordinal`, at the same depth, followed by its colon.
+    @inlinable @inline(__always)
+    func nameRepeats(at start: Int, ordinal: Int, depth: Int, _ names: JSONNameMemory) -> Bool {
+        guard ordinal < names.patterns.count else { return false }
+        return matches(names.patterns[ordinal], at: start, depth: depth)
+    }
+
+    /// Whether the bytes at `start` are `pattern`'s `"name":`, met at `depth`.
+    @inlinable @inline(__always)
+    public func matches(_ pattern: JSONNamePattern, at start: Int, depth: Int) -> Bool {
+        guard pattern.depth == depth, start &+ pattern.length <= bytes.count else { return false }
+        let difference = (sixteenBytes(at: start) ^ pattern.bytes) & pattern.mask
+        return difference[0] | difference[1] == 0
+    }
+
+    /// The 16 bytes from `start`, zero-padded past the end of the line.
+    @inlinable @inline(__always)
+    func sixteenBytes(at start: Int) -> SIMD2<UInt64> {
+        if start &+ 16 <= bytes.count {
+            return UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: SIMD2<UInt64>.self)
+        }
+        var words = SIMD2<UInt64>()
+        withUnsafeMutableBytes(of: &words) { words in
+            words.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...]))
+        }
+        return words
     }
 
     /// The string whose opening quote is at `start`: the index past its closing quote
@@ -179,13 +322,13 @@ extension JSONScanner {
 
     /// The index past the 4 bytes at `start` when they are `word` (little-endian), else -1.
     @inlinable @inline(__always)
-    func walkLiteral(_ start: Int, _ word: UInt32, _ length: Int) -> Int {
-        guard start &+ length <= bytes.count else { return -1 }
+    func walkLiteral(_ start: Int, _ word: UInt32) -> Int {
+        guard start &+ 4 <= bytes.count else { return -1 }
         let found = UInt32(littleEndian: UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt32.self))
-        return found == word ? start &+ length : -1
+        return found == word ? start &+ 4 : -1
     }
 
-    /// A nested object or array the visitor does not enter: validated by `scanValue`.
+    /// The index past the nested object or array at `start` (validated by `scanValue`), or -1.
     @usableFromInline
     func walkNested(_ start: Int) -> Int {
         guard let scanned = try? scanValue(start) else { return -1 }
@@ -193,7 +336,7 @@ extension JSONScanner {
     }
 
     @inlinable @inline(__always)
-    func walkBlanks(_ start: Int) -> Int {
+    public func walkBlanks(_ start: Int) -> Int {
         var i = start
         while i < bytes.count {
             let byte = bytes[i]

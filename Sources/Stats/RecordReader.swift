@@ -72,6 +72,8 @@ struct RecordReader {
     var timestamps = TimestampParser()
     /// The one-walk reading of a line (RecordWalk.swift).
     var walk: RecordWalk
+    /// The member names of the last line walked.
+    var names = JSONNameMemory()
 
     init(groupBy: FieldPath?, fields: [FieldPath], wantsGroup: Bool) {
         self.groupBy = groupBy
@@ -84,10 +86,14 @@ struct RecordReader {
     }
 
     /// Reads one line; throws `JSONSyntaxError` when it is not one JSON object.
-    /// Most lines are read by one walk; the rest (invalid ones included) the full way.
+    /// Most lines are replayed on the names of the line before or read by one walk;
+    /// the rest (invalid ones included) the full way.
     @inline(__always)
     mutating func read(_ line: UnsafeBufferPointer<UInt8>) throws {
-        if walk.usable && readByWalking(line) { return }
+        if walk.usable {
+            if walk.allPaths == 0 && readByReplaying(line) { return }
+            if readByWalking(line) { return }
+        }
         try readByScanning(line)
     }
 

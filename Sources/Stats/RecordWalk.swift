@@ -41,6 +41,8 @@ struct RecordWalk {
     var url: Range<Int>?
     /// Set when the line must be read the full way.
     var unsure = false
+    /// Which built-in member the name at each ordinal of the walk was (see `JSONMemberPlace`).
+    var fields: [BuiltIn] = []
 
     /// Whether the walk can read lines for these paths: at most 64 of them.
     let usable: Bool
@@ -181,14 +183,15 @@ extension RecordReader: JSONMemberVisitor {
     }
 
     @inline(__always)
-    mutating func shouldEnter(key: Range<Int>, keyHasEscapes: Bool, depth: Int, in line: JSONScanner) -> Bool {
+    mutating func shouldEnter(key: Range<Int>, keyHasEscapes: Bool, depth: Int, place: JSONMemberPlace,
+                              in line: JSONScanner) -> Bool {
         if keyHasEscapes {
             walk.unsure = true
             return false
         }
         var enter = false
         if depth == 1 {
-            let field = BuiltInNames.topLevel(key, in: line.bytes)
+            let field = place.repeated ? walk.fields[place.ordinal] : BuiltInNames.topLevel(key, in: line.bytes)
             walk.inside = field == .timing || field == .error ? field : .none
             enter = walk.inside != .none
         }
@@ -201,16 +204,35 @@ extension RecordReader: JSONMemberVisitor {
     }
 
     @inline(__always)
-    mutating func visit(_ member: JSONMember, depth: Int, in line: JSONScanner) {
+    mutating func visit(_ member: JSONMember, depth: Int, place: JSONMemberPlace, in line: JSONScanner) {
         if member.keyHasEscapes {
             walk.unsure = true
             return
         }
         if walk.allPaths != 0 && depth < walk.active.count { notePaths(member, depth: depth, line.bytes) }
-        if depth == 1 {
-            visitTopLevel(member, line)
-        } else if depth == 2 && walk.inside != .none {
-            visitInside(member, line)
+        let field: BuiltIn
+        if place.repeated {
+            field = walk.fields[place.ordinal]
+        } else {
+            field = builtIn(named: member.key, depth: depth, line.bytes)
+            while walk.fields.count <= place.ordinal { walk.fields.append(.none) }
+            walk.fields[place.ordinal] = field
+        }
+        guard field != .none, firstSight(field) else { return }
+        read(field, member.value, member.kind, line)
+    }
+
+    /// Which built-in member `key` names at `depth`, inside the object being walked.
+    private func builtIn(named key: Range<Int>, depth: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> BuiltIn {
+        if depth == 1 { return BuiltInNames.topLevel(key, in: bytes) }
+        guard depth == 2 else { return .none }
+        switch walk.inside {
+        case .timing:
+            return key.count == 7 && BuiltInNames.word(of: key, from: 0, in: bytes) == BuiltInNames.ttfbMs ? .ttfbMs : .none
+        case .error:
+            return key.count == 4 && BuiltInNames.word(of: key, from: 0, in: bytes) == BuiltInNames.kind ? .kind : .none
+        default:
+            return .none
         }
     }
 
@@ -232,7 +254,7 @@ extension RecordReader: JSONMemberVisitor {
 
     /// First sight of a built-in member, or a duplicate that makes the walk unsure.
     @inline(__always)
-    private mutating func firstSight(_ field: BuiltIn) -> Bool {
+    mutating func firstSight(_ field: BuiltIn) -> Bool {
         if walk.seenBuiltIns & field.rawValue != 0 {
             walk.unsure = true
             return false
@@ -241,46 +263,32 @@ extension RecordReader: JSONMemberVisitor {
         return true
     }
 
-    /// The top-level members, read as `readBuiltIn` reads them.
+    /// A built-in member's value, read as `readBuiltIn`, `readTiming` and `readError` read it.
     @inline(__always)
-    private mutating func visitTopLevel(_ member: JSONMember, _ line: JSONScanner) {
+    mutating func read(_ field: BuiltIn, _ value: Range<Int>, _ kind: JSONKind, _ line: JSONScanner) {
         let bytes = line.bytes
-        let field = BuiltInNames.topLevel(member.key, in: bytes)
-        guard field != .none, firstSight(field) else { return }
         switch field {
         case .ok:
-            if member.kind == .bool { figures.ok = bytes[member.value.lowerBound] == UInt8(ascii: "t") ? 1 : 0 }
+            if kind == .bool { figures.ok = bytes[value.lowerBound] == UInt8(ascii: "t") ? 1 : 0 }
         case .url:
-            if member.kind == .string { walk.url = member.value }
+            if kind == .string { walk.url = value }
         case .status:
-            figures.status = member.kind == .number ? statusCode(parseNumber(bytes, member.value)) : -1
+            figures.status = kind == .number ? statusCode(parseNumber(bytes, value)) : -1
         case .length:
-            figures.length = member.kind == .number ? parseNumber(bytes, member.value) : .nan
+            figures.length = kind == .number ? parseNumber(bytes, value) : .nan
         case .attempts:
-            figures.attempts = member.kind == .number ? parseNumber(bytes, member.value) : .nan
+            figures.attempts = kind == .number ? parseNumber(bytes, value) : .nan
         case .elapsedMs:
-            figures.elapsedMs = member.kind == .number ? parseNumber(bytes, member.value) : .nan
+            figures.elapsedMs = kind == .number ? parseNumber(bytes, value) : .nan
         case .fetchedAt:
-            figures.fetchedAt = member.kind == .string ? timestamps.parse(bytes, member.value) : .nan
-        case .error, .timing, .ttfbMs, .kind, .none:
-            // `error` and `timing` were read as they were walked.
+            figures.fetchedAt = kind == .string ? timestamps.parse(bytes, value) : .nan
+        case .ttfbMs:
+            if kind == .number { figures.ttfbMs = parseNumber(bytes, value) }
+        case .kind:
+            if kind == .string { readErrorKind(line, value) }
+        case .error, .timing, .none:
+            // Their members were read as they were walked.
             break
-        }
-    }
-
-    /// The members of `timing` and `error`, read as `readTiming` and `readError` read them.
-    @inline(__always)
-    private mutating func visitInside(_ member: JSONMember, _ line: JSONScanner) {
-        let bytes = line.bytes
-        let key = member.key
-        if walk.inside == .timing {
-            guard key.count == 7, BuiltInNames.word(of: key, from: 0, in: bytes) == BuiltInNames.ttfbMs,
-                  firstSight(.ttfbMs) else { return }
-            if member.kind == .number { figures.ttfbMs = parseNumber(bytes, member.value) }
-        } else {
-            guard key.count == 4, BuiltInNames.word(of: key, from: 0, in: bytes) == BuiltInNames.kind,
-                  firstSight(.kind) else { return }
-            if member.kind == .string { readErrorKind(line, member.value) }
         }
     }
 }
