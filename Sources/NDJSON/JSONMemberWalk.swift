@@ -245,7 +245,7 @@ extension JSONScanner {
     /// holding a backslash or a control character is left to `scanString`, which
     /// checks escapes (RFC 8259 section 7).
     @inlinable @inline(__always)
-    func walkString(_ start: Int) -> (end: Int, hasEscapes: Bool) {
+    public func walkString(_ start: Int) -> (end: Int, hasEscapes: Bool) {
         let count = bytes.count
         let base = bytes.baseAddress!
         var i = start &+ 1
@@ -290,7 +290,7 @@ extension JSONScanner {
     /// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?  (RFC 8259 section 6): the index
     /// past the number starting at `start`, or -1.
     @inlinable @inline(__always)
-    func walkNumber(_ start: Int) -> Int {
+    public func walkNumber(_ start: Int) -> Int {
         let count = bytes.count
         var i = start
         if bytes[i] == UInt8(ascii: "-") { i &+= 1 }
@@ -322,15 +322,14 @@ extension JSONScanner {
 
     /// The index past the 4 bytes at `start` when they are `word` (little-endian), else -1.
     @inlinable @inline(__always)
-    func walkLiteral(_ start: Int, _ word: UInt32) -> Int {
+    public func walkLiteral(_ start: Int, _ word: UInt32) -> Int {
         guard start &+ 4 <= bytes.count else { return -1 }
         let found = UInt32(littleEndian: UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt32.self))
         return found == word ? start &+ 4 : -1
     }
 
     /// The index past the nested object or array at `start` (validated by `scanValue`), or -1.
-    @usableFromInline
-    func walkNested(_ start: Int) -> Int {
+    public func walkNested(_ start: Int) -> Int {
         guard let scanned = try? scanValue(start) else { return -1 }
         return scanned.end
     }
