@@ -206,7 +206,8 @@ struct RecordReader {
     }
 
     func statusCode(_ value: Double) -> Int {
-        value >= 0 && value < 1000 && value == value.rounded() ? Int(value) : -1
+        // Truncation stands for rounding (a libm call) once the range is checked.
+        value >= 0 && value < 1000 && value == Double(Int(value)) ? Int(value) : -1
     }
 
     private mutating func readTiming(_ scanner: JSONScanner, _ member: JSONMember) {
