@@ -57,12 +57,13 @@ func keyEquals(_ scanner: JSONScanner, _ member: JSONMember, _ name: StaticStrin
     keyEquals(scanner, member, UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
 }
 
-/// Powers of ten that a Double holds exactly (up to 10^22).
-private let exactPowersOfTen: [Double] = (0...22).map { exponent in
-    var value = 1.0
-    for _ in 0..<exponent { value *= 10 }
-    return value
-}
+/// Powers of ten that a Double holds exactly (up to 10^22), as literals so the table is
+/// laid out at compile time (a computed global is initialised behind a swift_once call
+/// on every access, one per number parsed).
+private let exactPowersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]
 
 /// 10^exponent, exactly, for 0...22.
 @inline(__always)

@@ -36,6 +36,9 @@ public struct GroupTable {
     private var spare: [Figures] = []
     /// Groups that took over another's slot.
     public private(set) var evictions: UInt64 = 0
+    /// Once a full table has had to evict: the smallest count, and the slots holding it
+    /// (a bit each), kept as counts grow so the next victim needs no scan of the table.
+    private var smallest: (count: UInt64, slots: [UInt64], left: Int)?
 
     public init(capacity: Int, fieldCount: Int) {
         self.capacity = Swift.max(1, capacity)
@@ -65,6 +68,7 @@ public struct GroupTable {
         while index[probe] != 0 {
             let slot = Int(index[probe]) - 1
             if hashes[slot] == hash && keyKinds[slot] == kind && sameBytes(keys[slot], key) {
+                if smallest != nil && counts[slot] == smallest!.count { leaveSmallest(slot) }
                 counts[slot] &+= 1
                 return slot
             }
@@ -72,6 +76,7 @@ public struct GroupTable {
         }
         let slot: Int
         if keys.count < capacity {
+            smallest = nil
             slot = keys.count
             keys.append(Array(key))
             keyKinds.append(kind)
@@ -96,13 +101,38 @@ public struct GroupTable {
         return slot
     }
 
-    /// The slot with the smallest count, removed from the index.
+    /// The first slot with the smallest count, removed from the index; its count is
+    /// about to grow by one.
     private mutating func evictSmallest() -> Int {
-        var smallest = 0
-        for slot in counts.indices where counts[slot] < counts[smallest] { smallest = slot }
-        removeFromIndex(slot: smallest)
+        if smallest == nil { findSmallest() }
+        var word = 0
+        while smallest!.slots[word] == 0 { word += 1 }
+        let victim = word << 6 | smallest!.slots[word].trailingZeroBitCount
+        leaveSmallest(victim)
+        removeFromIndex(slot: victim)
         evictions &+= 1
-        return smallest
+        return victim
+    }
+
+    /// Scans the table for its smallest count and the slots holding it.
+    private mutating func findSmallest() {
+        let count = counts.min() ?? 0
+        var slots = [UInt64](repeating: 0, count: (counts.count + 63) >> 6)
+        var left = 0
+        for slot in counts.indices where counts[slot] == count {
+            slots[slot >> 6] |= 1 << UInt64(slot & 63)
+            left += 1
+        }
+        smallest = (count, slots, left)
+    }
+
+    /// `slot`'s count grows past the smallest: it leaves that set, and when the set is
+    /// empty the smallest count is found again at the next eviction.
+    @inline(__always)
+    private mutating func leaveSmallest(_ slot: Int) {
+        smallest!.slots[slot >> 6] &= ~(1 << UInt64(slot & 63))
+        smallest!.left -= 1
+        if smallest!.left == 0 { smallest = nil }
     }
 
     /// Deletes a slot's index entry by backward shift, so probe chains stay unbroken
@@ -138,6 +168,7 @@ public struct GroupTable {
         hashes.removeAll(keepingCapacity: true)
         for probe in index.indices { index[probe] = 0 }
         evictions = 0
+        smallest = nil
     }
 
     /// The `limit` groups with the most records, most first, ties by key bytes.

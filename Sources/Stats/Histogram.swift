@@ -32,6 +32,16 @@ public struct Histogram: Sendable {
     private var directory: [Int32] = []
     /// The allocated pages, one after another, in order of first use.
     private var pages: [UInt64] = []
+    /// Pages of `pages` in use; those after them are kept from before a reset.
+    private var pagesUsed = 0
+    /// For each page of `pages`, whether it may hold counts from before a reset and
+    /// must be zeroed before it is used again.
+    private var pageIsDirty: [Bool] = []
+    /// The buckets of the first values recorded since the last reset. A group slot is
+    /// mostly taken over soon after its group entered (the tail of the groups churns),
+    /// and then the reset zeroes just these buckets: no page needs zeroing again, so the
+    /// taking over writes a few words instead of kilobytes.
+    private var firstBuckets = SIMD8<Int32>()
     private static let pageBits = 8
     private static let pageSize = 1 << pageBits
 
@@ -53,7 +63,9 @@ public struct Histogram: Sendable {
         // values are absurd for every field astats measures and share the last bucket.
         let scaled = value * scale + 0.5
         let units = scaled >= 1 ? UInt64(Swift.min(scaled, 4.6e18)) : 0
-        add(Histogram.index(of: units), 1)
+        let index = Histogram.index(of: units)
+        if count <= UInt64(firstBuckets.scalarCount) { firstBuckets[Int(count) &- 1] = Int32(truncatingIfNeeded: index) }
+        add(index, 1)
     }
 
     @inline(__always)
@@ -64,11 +76,28 @@ public struct Histogram: Sendable {
         }
         var position = Int(directory[page])
         if position == 0 {
-            pages.append(contentsOf: repeatElement(0, count: Histogram.pageSize))
-            position = pages.count >> Histogram.pageBits
+            position = newPage()
             directory[page] = Int32(position)
         }
         pages[(position - 1) << Histogram.pageBits | index & (Histogram.pageSize - 1)] &+= n
+    }
+
+    /// A zeroed page, reusing one kept from before a reset when there is one: a group
+    /// slot taken over by another group starts on the old one's pages. Returns its
+    /// position + 1.
+    private mutating func newPage() -> Int {
+        let start = pagesUsed << Histogram.pageBits
+        if start >= pages.count {
+            pages.append(contentsOf: repeatElement(0, count: Histogram.pageSize))
+            pageIsDirty.append(false)
+        } else if pageIsDirty[pagesUsed] {
+            pages.withUnsafeMutableBufferPointer { pages in
+                UnsafeMutableBufferPointer(rebasing: pages[start..<(start + Histogram.pageSize)]).update(repeating: 0)
+            }
+            pageIsDirty[pagesUsed] = false
+        }
+        pagesUsed += 1
+        return pagesUsed
     }
 
     /// Calls `body` with each non-empty bucket's index and count, in ascending order.
@@ -84,12 +113,23 @@ public struct Histogram: Sendable {
 
     /// Forgets every value, keeping the memory.
     public mutating func reset() {
+        if count <= UInt64(firstBuckets.scalarCount) {
+            // Only these buckets, in these pages, were counted in: zero them and their pages stay clean.
+            for k in 0..<Int(count) {
+                let index = Int(firstBuckets[k])
+                let position = Int(directory[index >> Histogram.pageBits])
+                pages[(position &- 1) << Histogram.pageBits | index & (Histogram.pageSize &- 1)] = 0
+            }
+            for k in 0..<Int(count) { directory[Int(firstBuckets[k]) >> Histogram.pageBits] = 0 }
+        } else {
+            for page in directory.indices { directory[page] = 0 }
+            for page in 0..<pagesUsed { pageIsDirty[page] = true }
+        }
+        pagesUsed = 0
         count = 0
         sum = 0
         smallest = .infinity
         largest = -.infinity
-        for page in directory.indices { directory[page] = 0 }
-        pages.removeAll(keepingCapacity: true)
     }
 
     /// The value at the given quantile, in ten-thousandths (5000 is the median,

@@ -56,8 +56,12 @@ struct RecordReader {
     var figures = RecordFigures()
     /// The last line's `--field` values, NaN when absent or not numbers.
     var fieldValues: [Double]
-    /// The last line's group key (lower-cased host, or the `--by` value's text).
+    /// The last line's group key (lower-cased host, or the `--by` value's text), unless
+    /// `groupKeyInLine` says where it lies in the line.
     var groupKey: [UInt8] = []
+    /// Where the last line's group key lies in the line, when it is the line's own
+    /// bytes (the usual host: no escapes, no capitals), so it need not be copied.
+    var groupKeyInLine: Range<Int>?
     /// What the group key was; nil when the record has none.
     var groupKeyKind: GroupKeyKind?
     /// The name of an error kind outside the documented set, when `errorKind` is `other`.
@@ -65,7 +69,11 @@ struct RecordReader {
     /// Where each `--field`'s top-level member was found in the current line (reused).
     private var fieldMembers: [JSONMember?]
     /// `fetched_at` values, parsed with a memory of the last minute.
-    private var timestamps = TimestampParser()
+    var timestamps = TimestampParser()
+    /// The one-walk reading of a line (RecordWalk.swift).
+    var walk: RecordWalk
+    /// The member names of the last line walked.
+    var names = JSONNameMemory()
 
     init(groupBy: FieldPath?, fields: [FieldPath], wantsGroup: Bool) {
         self.groupBy = groupBy
@@ -74,13 +82,27 @@ struct RecordReader {
         fieldValues = Array(repeating: .nan, count: fields.count)
         fieldMembers = Array(repeating: nil, count: fields.count)
         groupKey.reserveCapacity(256)
+        walk = RecordWalk(groupBy: groupBy, fields: fields)
     }
 
     /// Reads one line; throws `JSONSyntaxError` when it is not one JSON object.
+    /// Most lines are replayed on the names of the line before or read by one walk;
+    /// the rest (invalid ones included) the full way.
+    @inline(__always)
     mutating func read(_ line: UnsafeBufferPointer<UInt8>) throws {
+        if walk.usable {
+            if walk.allPaths == 0 && readByReplaying(line) { return }
+            if readByWalking(line) { return }
+        }
+        try readByScanning(line)
+    }
+
+    /// Reads one line with `forEachMember`, and the objects it needs with scans of their own.
+    mutating func readByScanning(_ line: UnsafeBufferPointer<UInt8>) throws {
         figures = RecordFigures()
         for index in fieldValues.indices { fieldValues[index] = .nan }
         groupKeyKind = nil
+        groupKeyInLine = nil
         let scanner = JSONScanner(line)
         var url: JSONMember?
         var byMember: JSONMember?
@@ -102,7 +124,7 @@ struct RecordReader {
                 readGroupValue(scanner, range, kind)
             }
         } else if let member = url, member.kind == .string {
-            readHost(scanner, member)
+            readHost(scanner, member.value)
         }
     }
 
@@ -183,8 +205,9 @@ struct RecordReader {
         return .some(nil)
     }
 
-    private func statusCode(_ value: Double) -> Int {
-        value >= 0 && value < 1000 && value == value.rounded() ? Int(value) : -1
+    func statusCode(_ value: Double) -> Int {
+        // Truncation stands for rounding (a libm call) once the range is checked.
+        value >= 0 && value < 1000 && value == Double(Int(value)) ? Int(value) : -1
     }
 
     private mutating func readTiming(_ scanner: JSONScanner, _ member: JSONMember) {
@@ -209,14 +232,20 @@ struct RecordReader {
         let nested = JSONScanner(UnsafeBufferPointer(rebasing: scanner.bytes[member.value]))
         try? nested.forEachMember { inner in
             guard inner.kind == .string, keyEquals(nested, inner, "kind") else { return }
-            let raw = (inner.value.lowerBound + 1)..<(inner.value.upperBound - 1)
-            let text = UnsafeBufferPointer(rebasing: nested.bytes[raw])
-            if let known = ErrorKinds.knownUTF8.firstIndex(where: { $0.elementsEqual(text) }) {
-                figures.errorKind = known
-            } else {
-                figures.errorKind = ErrorKinds.other
-                otherErrorKind = nested.decodeString(raw: raw)
-            }
+            readErrorKind(nested, inner.value)
+        }
+    }
+
+    /// Counts the string at `value` as the error kind: a documented one by its bytes as
+    /// written, any other by its decoded text.
+    mutating func readErrorKind(_ scanner: JSONScanner, _ value: Range<Int>) {
+        let raw = (value.lowerBound + 1)..<(value.upperBound - 1)
+        let text = UnsafeBufferPointer(rebasing: scanner.bytes[raw])
+        if let known = ErrorKinds.knownUTF8.firstIndex(where: { $0.elementsEqual(text) }) {
+            figures.errorKind = known
+        } else {
+            figures.errorKind = ErrorKinds.other
+            otherErrorKind = scanner.decodeString(raw: raw)
         }
     }
 
@@ -229,7 +258,7 @@ struct RecordReader {
     }
 
     /// The `--by` value as a key: a string's decoded text, or the literal text of anything else.
-    private mutating func readGroupValue(_ scanner: JSONScanner, _ range: Range<Int>, _ kind: JSONKind) {
+    mutating func readGroupValue(_ scanner: JSONScanner, _ range: Range<Int>, _ kind: JSONKind) {
         groupKey.removeAll(keepingCapacity: true)
         switch kind {
         case .string:
@@ -249,14 +278,65 @@ struct RecordReader {
         }
     }
 
-    private mutating func readHost(_ scanner: JSONScanner, _ member: JSONMember) {
-        let raw = (member.value.lowerBound + 1)..<(member.value.upperBound - 1)
+    private mutating func readHost(_ scanner: JSONScanner, _ url: Range<Int>) {
+        let raw = (url.lowerBound + 1)..<(url.upperBound - 1)
         if memchr(scanner.bytes.baseAddress! + raw.lowerBound, Int32(UInt8(ascii: "\\")), raw.count) != nil {
             var decoded = Array(scanner.decodeString(raw: raw).utf8)
             decoded.withUnsafeMutableBufferPointer { takeHost(from: UnsafeBufferPointer($0)) }
         } else {
             takeHost(from: UnsafeBufferPointer(rebasing: scanner.bytes[raw]))
         }
+    }
+
+    /// The host of the string `url` as the group key: where it lies in the line when it
+    /// can be used as it is, else folded (or decoded) into `groupKey`.
+    mutating func readHostInPlace(_ scanner: JSONScanner, _ url: Range<Int>) {
+        let raw = (url.lowerBound + 1)..<(url.upperBound - 1)
+        let bytes = scanner.bytes
+        guard memchr(bytes.baseAddress! + raw.lowerBound, Int32(UInt8(ascii: "\\")), raw.count) == nil else {
+            return readHost(scanner, url)
+        }
+        let text = UnsafeBufferPointer(rebasing: bytes[raw])
+        let host: Range<Int>
+        if let plain = plainHostRange(of: text) {
+            host = plain
+        } else {
+            guard let parsed = hostRange(of: text) else { return }
+            if text[parsed].contains(where: { $0 &- UInt8(ascii: "A") < 26 }) { return takeHost(from: text) }
+            host = parsed
+        }
+        groupKeyInLine = (host.lowerBound + raw.lowerBound)..<(host.upperBound + raw.lowerBound)
+        groupKeyKind = .string
+    }
+
+    /// The host of `https://host/...` or `http://host/...` when it is all lower-case
+    /// letters, digits, dots and hyphens (what afetch writes), found in one pass;
+    /// nil for anything else, which `hostRange` then parses. Where both answer, they agree.
+    @inline(__always)
+    private func plainHostRange(of url: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        guard url.count > 8 else { return nil }
+        let head = UInt64(littleEndian: UnsafeRawPointer(url.baseAddress!).loadUnaligned(as: UInt64.self))
+        let start: Int
+        if head == 0x2F2F_3A73_7074_7468 {  // "https://"
+            start = 8
+        } else if head & 0x00FF_FFFF_FFFF_FFFF == 0x2F_2F3A_7074_7468 {  // "http://"
+            start = 7
+        } else {
+            return nil
+        }
+        var end = start
+        while end < url.count {
+            let byte = url[end]
+            guard byte &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") else { break }
+            end &+= 1
+        }
+        guard end > start else { return nil }
+        if end < url.count {
+            let byte = url[end]
+            guard byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") else { return nil }
+        }
+        return start..<end
     }
 
     private mutating func takeHost(from url: UnsafeBufferPointer<UInt8>) {

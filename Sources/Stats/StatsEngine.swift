@@ -65,6 +65,12 @@ struct Counting {
         } catch {
             return error
         }
+        if let range = reader.groupKeyInLine {
+            let key = UnsafeBufferPointer(rebasing: line[range])
+            total.add(reader, key: key)
+            if window != nil { window!.add(reader, key: key) }
+            return nil
+        }
         let key = reader.groupKey
         key.withUnsafeBufferPointer { key in
             total.add(reader, key: key)
