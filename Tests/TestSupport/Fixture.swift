@@ -34,6 +34,9 @@ public final class Fixture: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// The server's process id, for looking at /proc.
+    public var pid: Int32 { process.processIdentifier }
+
     /// `http://127.0.0.1:PORT` followed by `path`.
     public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 

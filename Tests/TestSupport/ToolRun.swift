@@ -113,6 +113,11 @@ public final class StreamingTool {
         return String(text[..<newline])
     }
 
+    /// How many whole lines stdout has delivered so far.
+    public func linesSoFar() -> Int {
+        collected.stdoutSoFar.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    }
+
     /// The process id, for looking at /proc.
     public var pid: Int32 { process.processIdentifier }
 

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// SIGINT, SIGTERM and closed pipes for alinks, afilter and astats (issue 9),
+/// and no process left behind. afetch's own cases are in AfetchTests:
+/// `aSignalCancelsInFlightWorkAndAnswersEveryInput`, `aClosedPipeEndsQuietly`
+/// and `resumesAfterSIGKILLAnsweringEveryInputOnce`.
+@Suite struct SignalTests {
+    static let signals: [(Int32, Int32)] = [(SIGINT, 130), (SIGTERM, 143)]
+
+    /// A filter's input line and the output line it makes, told apart by `n`.
+    static func filterLines(_ tool: String, _ n: Int) -> (input: String, output: String) {
+        switch tool {
+        case "alinks":
+            return (#"{"url":"http://h.example/","ok":true,"content_type":"text/html","body":"<a href=\#(n)>x</a>"}"#,
+                    #"{"url":"http://h.example/\#(n)","from":"http://h.example/","tag":"a","attr":"href","text":"x","depth":1}"#)
+        default:
+            let line = #"{"url":"http://h.example/\#(n)"}"#
+            return (line, line)
+        }
+    }
+
+    /// Whole lines read before the signal are all answered, the unfinished one
+    /// is dropped (never written cut), output is flushed, and the status is 128 + signal.
+    @Test(arguments: ["alinks", "afilter"], signals)
+    func aSignalStopsAFilterAfterTheWholeLinesItRead(tool: String, signal: (number: Int32, status: Int32)) throws {
+        let process = try StreamingTool(tool, [])
+        process.write(Self.filterLines(tool, 1).input + "\n")
+        // Both tools write out what they have before they wait for input: the
+        // first line coming out means the tool is waiting for the next.
+        try waitUntil { process.firstLine() != nil }
+        let unfinished = #"{"url":"http://h.example/cut"#
+        process.write(Self.filterLines(tool, 2).input + "\n" + unfinished)
+        try waitUntil { process.linesSoFar() >= 2 }
+        process.signal(signal.number)
+        let result = process.finish()
+        #expect(result.status == signal.status)
+        #expect(result.lines == [Self.filterLines(tool, 1).output, Self.filterLines(tool, 2).output])
+        #expect(result.stdout.last == 0x0A, "whole lines only")
+        #expect(result.stderr.contains("stopped by signal \(signal.number); an unfinished line of \(unfinished.utf8.count) bytes was dropped"))
+    }
+
+    /// astats lets input drain after the first signal, so its summary counts
+    /// what upstream still writes (afetch's cancelled records), then exits 128 + signal.
+    @Test(arguments: signals)
+    func astatsSummarisesEverythingAfterOneSignal(signal: (number: Int32, status: Int32)) throws {
+        let process = try StreamingTool("astats", ["--every", "1"])
+        process.write(#"{"url":"http://a.example/","ok":true}"# + "\n")
+        try waitUntil { process.firstLine() != nil }
+        process.signal(signal.number)
+        process.write(#"{"url":"http://a.example/","ok":false,"error":{"kind":"cancelled"}}"# + "\n")
+        process.closeInput()
+        let result = process.finish()
+        #expect(result.status == signal.status)
+        let summary = try #require(result.records.last)
+        #expect(summary["records"] as? Int == 2)
+        #expect((summary["errors"] as? [String: Int])?["cancelled"] == 1)
+    }
+
+    /// A second signal stops astats reading at once; the summary of what it read is still written.
+    @Test func astatsStopsAtASecondSignal() throws {
+        let process = try StreamingTool("astats", ["--every", "1"])
+        process.write(#"{"url":"http://a.example/","ok":true}"# + "\n")
+        try waitUntil { process.firstLine() != nil }
+        // Two different signals: two of the same may merge into one while pending.
+        process.signal(SIGINT)
+        process.signal(SIGTERM)
+        let result = process.finish()
+        #expect([130, 143].contains(result.status), "128 + whichever the kernel delivered first")
+        #expect(result.records.last?["records"] as? Int == 1)
+    }
+
+    /// Ctrl-C on a whole pipeline: every command stops, the last one's status
+    /// is the pipeline's, output ends on a whole line, and no process is left.
+    @Test(arguments: signals)
+    func aSignalStopsAPipelineLeavingNoProcess(signal: (number: Int32, status: Int32)) throws {
+        let pipeline = try StreamingShell("alinks -q | afilter -q --host h.example | astats --tee -q -o /dev/null")
+        pipeline.write(Self.filterLines("alinks", 1).input + "\n")
+        try waitUntil { pipeline.firstLine() != nil }
+        let commands = descendants(of: pipeline.pid)
+        #expect(Set(commands.map(\.name)) == ["alinks", "afilter", "astats"])
+        pipeline.signalDescendants(signal.number)
+        let result = pipeline.finish()
+        #expect(result.status == signal.status)
+        #expect(result.lines == [Self.filterLines("alinks", 1).output])
+        #expect(commands.filter(\.exists).isEmpty, "left behind: \(commands.filter(\.exists))")
+    }
+
+    /// `| head -1`: the tool ends quietly with status 0 once nobody reads.
+    @Test(arguments: ["alinks", "afilter", "astats --tee"])
+    func aClosedPipeEndsQuietly(command: String) throws {
+        // Far more output than a pipe holds, so the tool must meet the closed pipe.
+        let tool = String(command.prefix { $0 != " " })
+        let lines = (0..<100_000).map { Self.filterLines(tool, $0).input }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("head-\(UUID().uuidString).ndjson").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try runShell("\(command) < '\(file)' | head -1; echo \"status=${PIPESTATUS[0]}\" >&2", shell: "/bin/bash")
+        #expect(result.lines.count == 1)
+        #expect(result.stderr == "status=0\n", "no noise on stderr, status 0")
+    }
+
+    /// The fixture server goes away with its Fixture, reaped, on every path a test takes.
+    @Test func theFixtureServerLeavesNoProcess() throws {
+        var fixture: Fixture? = try Fixture()
+        let server = try #require(ProcessSnapshot(pid: fixture!.pid))
+        #expect(server.name == "acrawl-fixture")
+        _ = try httpGet(port: fixture!.port, path: "/")
+        fixture = nil
+        #expect(!server.exists, "neither running nor a zombie")
+    }
+}
