@@ -87,6 +87,40 @@ import TestSupport
         #expect(commands.filter(\.exists).isEmpty, "left behind: \(commands.filter(\.exists))")
     }
 
+    /// SIGKILL, then resume: afilter's `--seen` file is its resume state. Keys are
+    /// appended only after their records are written, so a run killed mid-way and
+    /// run again over the same input passes every record at least once, and
+    /// again only those the killed run wrote but had not yet noted.
+    @Test func afilterSeenResumesAfterSIGKILLLosingNothing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("seen-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let seen = directory + "/seen.txt"
+        let urls = (0..<200_000).map { "https://site\($0 % 89).example/page/\($0)" }
+        let input = urls.map { #"{"url":"\#($0)"}"# }.joined(separator: "\n") + "\n"
+
+        let first = try StreamingTool("afilter", ["--seen", seen])
+        // Written from a thread of its own, so the kill lands while afilter is busy.
+        nonisolated(unsafe) let feeding = first
+        let writer = Thread { feeding.write(input); feeding.closeInput() }
+        writer.start()
+        try waitUntil { first.linesSoFar() >= 20_000 }
+        first.signal(SIGKILL)
+        let killed = first.finish()
+        #expect(killed.status == 128 + SIGKILL)
+        // A line SIGKILL cut in the middle of a write is not a record.
+        let firstRun = Set(killed.lines.filter { $0.hasSuffix("\"}") }.map { String($0.dropFirst(8).dropLast(2)) })
+        let notedByFirst = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(Set(notedByFirst).isSubset(of: firstRun), "a key is noted only after its record was written")
+
+        let second = try runTool("afilter", ["--seen", seen], input: input)
+        #expect(second.status == 0)
+        let secondRun = second.lines.map { String($0.dropFirst(8).dropLast(2)) }
+        #expect(firstRun.union(secondRun) == Set(urls), "every record passed, in one run or the other")
+        #expect(Set(secondRun).isDisjoint(with: notedByFirst), "what the killed run noted is not passed again")
+        #expect(secondRun.count == urls.count - notedByFirst.count)
+    }
+
     /// `| head -1`: the tool ends quietly with status 0 once nobody reads.
     @Test(arguments: ["alinks", "afilter", "astats --tee"])
     func aClosedPipeEndsQuietly(command: String) throws {

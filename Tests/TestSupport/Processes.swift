@@ -57,7 +57,12 @@ extension StreamingTool {
     /// Sends `number` to every process below this one (the commands of a
     /// `StreamingShell` pipeline, not the shell), as Ctrl-C reaches each
     /// command of a foreground pipeline; the shell then reports how they ended.
+    /// All are stopped first and continued last, so each has the signal before
+    /// any acts on it, as with a terminal's one kill(2) to the process group.
     public func signalDescendants(_ number: Int32) {
-        for process in descendants(of: pid) { kill(process.pid, number) }
+        let processes = descendants(of: pid)
+        for process in processes { kill(process.pid, SIGSTOP) }
+        for process in processes { kill(process.pid, number) }
+        for process in processes { kill(process.pid, SIGCONT) }
     }
 }
