@@ -135,6 +135,20 @@ import TestSupport
         #expect(result.stderr == "status=0\n", "no noise on stderr, status 0")
     }
 
+    /// Tools and shells started by the tests see signals as from a terminal:
+    /// none blocked, though the test's own threads block them all.
+    @Test func processesStartWithNoSignalBlocked() throws {
+        let shell = try runShell("grep SigBlk /proc/$$/status")
+        #expect(shell.lines == ["SigBlk:\t0000000000000000"])
+        let tool = try StreamingTool("afilter", [])
+        let blocked = try String(contentsOfFile: "/proc/\(tool.pid)/status", encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("SigBlk:") }
+        tool.closeInput()
+        #expect(tool.finish().status == 0)
+        // afilter unblocks SIGINT and SIGTERM itself; nothing else may be blocked either.
+        #expect(blocked == "SigBlk:\t0000000000000000")
+    }
+
     /// The fixture server goes away with its Fixture, reaped, on every path a test takes.
     @Test func theFixtureServerLeavesNoProcess() throws {
         var fixture: Fixture? = try Fixture()

@@ -19,7 +19,7 @@ public final class Fixture: @unchecked Sendable {
         let stdoutPipe = Pipe()
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
-        try process.run()
+        try startWithNoSignalBlocked(process)
         var line = Data()
         let reader = stdoutPipe.fileHandleForReading
         while let byte = try reader.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) {

@@ -66,3 +66,23 @@ extension StreamingTool {
         for process in processes { kill(process.pid, SIGCONT) }
     }
 }
+
+/// Starts `process` with no signal blocked.
+///
+/// A child inherits its spawning thread's signal mask across exec, and the
+/// threads tests run on (Swift Testing's, Dispatch's) block every signal: a
+/// tool or shell started from them would never see SIGINT, SIGTERM, SIGPIPE
+/// or SIGCHLD (`timeout` could not stop its command, `sh -c 'a & wait'` may
+/// hang, a tool that forgot to unblock SIGTERM would look deaf only in tests).
+/// Foundation's Process offers no posix_spawnattr_setsigmask, so the spawning
+/// thread's own mask is cleared around the spawn and then restored. (SIGCHLD is
+/// neither caught nor blocked by the process as a whole, so one delivered to
+/// this thread meanwhile is discarded, as it would be on the main thread.)
+public func startWithNoSignalBlocked(_ process: Process) throws {
+    var none = sigset_t()
+    sigemptyset(&none)
+    var saved = sigset_t()
+    pthread_sigmask(SIG_SETMASK, &none, &saved)
+    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+    try process.run()
+}

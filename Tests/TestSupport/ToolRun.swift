@@ -39,7 +39,7 @@ public func run(_ executable: String, _ arguments: [String], input: Data = Data(
     process.standardInput = stdinPipe
     process.standardOutput = stdoutPipe
     process.standardError = stderrPipe
-    try process.run()
+    try startWithNoSignalBlocked(process)
 
     let collected = CollectedOutput()
     let readers = collected.readOnThreads(stdout: stdoutPipe, stderr: stderrPipe)
@@ -102,7 +102,7 @@ public final class StreamingTool {
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
-        try process.run()
+        try startWithNoSignalBlocked(process)
         readers = collected.readOnThreads(stdout: stdoutPipe, stderr: stderrPipe)
     }
 
