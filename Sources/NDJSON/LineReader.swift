@@ -101,8 +101,9 @@ public final class LineReader {
 
     /// Performs one read(2) into the buffer. Retries on EINTR; a non-blocking
     /// descriptor with nothing to read returns without change. Once
-    /// `Interruption.catchSignals()` has run, a caught signal ends input here
-    /// instead: the unfinished line in the buffer is dropped, never handed out cut.
+    /// `Interruption.catchSignals()` has run, a caught signal may end input here
+    /// instead (see `Interruption`): the unfinished line in the buffer is then
+    /// dropped, never handed out cut.
     public func fill() throws {
         beforeRead?()
         if let watch = Interruption.watchDescriptor, Interruption.waitForInput(fileDescriptor, watching: watch) {

@@ -25,6 +25,16 @@ public struct ProcessSnapshot: Sendable, Equatable, CustomStringConvertible {
     /// True while this very process exists, running or as a zombie not yet reaped.
     public var exists: Bool { ProcessSnapshot(pid: pid)?.startTime == startTime }
 
+    /// True when the process has a handler installed for `signal` (SigCgt in /proc/PID/status):
+    /// a test can tell that a tool is ready for a signal before sending it.
+    public func catches(_ signal: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return false }
+        return mask & (1 << UInt64(signal - 1)) != 0
+    }
+
     /// The number of open file descriptors, from /proc/PID/fd.
     public var openDescriptors: Int? {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
