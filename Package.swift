@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NDJSON"], path: "Tests/TestSupport"),
         .testTarget(name: "NDJSONTests", dependencies: ["NDJSON"]),
         .testTarget(name: "URLsTests", dependencies: ["URLs"]),
-        .testTarget(name: "FetchEngineTests", dependencies: ["FetchEngine"]),
+        .testTarget(name: "FetchEngineTests", dependencies: ["FetchEngine", "URLs"]),
         .testTarget(name: "HTMLLinksTests", dependencies: ["HTMLLinks"]),
         .testTarget(name: "ScopeTests", dependencies: ["Scope"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),

@@ -14,7 +14,7 @@ enum HTTPHead {
     /// A head missing its terminating empty line gets one (CRLF), so that the block parses.
     static func archivable(_ head: [UInt8], bodyLength: Int) -> [UInt8] {
         var lines = splitLines(head)
-        guard lines.contains(where: { isChunkedTransferEncoding($0) }) else {
+        guard lines.contains(where: isChunkedTransferEncoding) else {
             return terminated(head)
         }
         var rewritten: [UInt8] = []
@@ -32,6 +32,11 @@ enum HTTPHead {
         }
         rewritten += Array("Content-Length: \(bodyLength)\r\n\r\n".utf8)
         return rewritten
+    }
+
+    /// Whether the head says `Transfer-Encoding: chunked`.
+    static func isChunked(_ head: [UInt8]) -> Bool {
+        splitLines(head).contains(where: isChunkedTransferEncoding)
     }
 
     /// `head` ending in an empty line (CRLF CRLF, or LF LF as lenient servers send).

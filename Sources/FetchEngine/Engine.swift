@@ -44,6 +44,11 @@ public final class Engine {
     /// --ordered: records that finished before an earlier one, by sequence.
     private var reorder: [Int: [UInt8]] = [:]
     private var nextToWrite = 0
+    /// When the oldest record still in the output buffer was written, nil when none is.
+    private var unflushedSince: Double?
+    /// How long a record may sit in the output buffer while the engine waits: block
+    /// buffering under load, yet a reader downstream sees each record soon after it finished.
+    private static let flushDelay = 0.05
     private var counters = RunCounters()
     private var progress: ProgressLine
     private let signals = SignalWatcher()
@@ -64,7 +69,7 @@ public final class Engine {
         multi = try MultiHandle()
         // Keep enough idle connections for every slot (libcurl's default is 4 per handle added).
         multi.set(CURLMOPT_MAXCONNECTS, max(settings.concurrency * 2, 32))
-        requestHeaders = CurlStringList(settings.headers)
+        requestHeaders = CurlStringList(settings.requestHeaders)
         resolveList = CurlStringList(settings.resolve)
         start = monotonicNow()
         scheduler = Scheduler(settings: settings, now: start)
@@ -90,6 +95,7 @@ public final class Engine {
             if finishCompleted() > 0 { continue }
             if stopSignal != nil && now >= graceDeadline { cancelEverything(); continue }
             progress.update(counters, inFlight: scheduler.inFlight, waitingRetries: retries.count, now: now)
+            flushIfDue(at: now)
             waitForWork(now: now)
         }
         progress.clear()
@@ -197,7 +203,7 @@ public final class Engine {
             multi.remove(transfer.easy)
             let now = monotonicNow()
             var outcome = Outcome(transfer: transfer, code: code)
-            archiveExchange(of: job, &outcome)
+            archiveExchanges(of: job, &outcome)
             transfer.job = nil
             pool.append(transfer)
             scheduler.finished(job, at: now)
@@ -242,13 +248,17 @@ public final class Engine {
         return Double.random(in: 0...max(ceiling, 0))
     }
 
-    /// --warc: writes the attempt's exchange; the record will say where.
-    /// A failed write is fatal: the archive would silently miss records.
-    private func archiveExchange(of job: Job, _ outcome: inout Outcome) {
-        guard let archive, let exchange = outcome.exchange else { return }
+    /// --warc: writes the attempt's exchanges (each redirect followed, then the last
+    /// response); the record says where the last one is. A failed attempt that got an
+    /// answer is archived too, before its retry. A failed write is fatal: the archive
+    /// would silently miss records.
+    private func archiveExchanges(of job: Job, _ outcome: inout Outcome) {
+        guard let archive else { return }
         do {
-            outcome.warcLocation = try archive.write(targetURI: outcome.finalURL ?? job.requestedURL, requestHead: exchange.request,
-                                                     responseHead: exchange.head, responseBody: exchange.body, ipAddress: nil)
+            for exchange in outcome.exchanges {
+                outcome.warcLocation = try archive.write(targetURI: exchange.targetURI, requestHead: exchange.request,
+                                                         responseHead: exchange.head, responseBody: exchange.body, ipAddress: nil)
+            }
         } catch {
             writeToStandardError("afetch: --warc: \(error)\n")
             exitProcess(1)
@@ -281,6 +291,7 @@ public final class Engine {
     // MARK: - Output
 
     private func write(_ record: [UInt8], sequence: Int, ok: Bool) {
+        if unflushedSince == nil { unflushedSince = monotonicNow() }
         counters.done += 1
         if ok { counters.ok += 1 } else { counters.failed += 1 }
         guard settings.ordered else {
@@ -294,6 +305,14 @@ public final class Engine {
             output.endRecord()
             nextToWrite += 1
         }
+    }
+
+    /// Flushes records that have waited `flushDelay` (found by FaultMatrixTests:
+    /// records finished while the engine idled on slow transfers stayed unseen).
+    private func flushIfDue(at now: Double) {
+        guard let since = unflushedSince, now - since >= Self.flushDelay else { return }
+        output.flush()
+        unflushedSince = nil
     }
 
     // MARK: - Waiting and stopping
@@ -314,6 +333,7 @@ public final class Engine {
     /// Milliseconds until the next retry, token or cooldown is due (libcurl caps it by its own timers).
     private func timeout(now: Double) -> Int32 {
         var next = stopSignal != nil ? graceDeadline : Double.infinity
+        if let since = unflushedSince { next = min(next, since + Self.flushDelay) }
         if let retry = retries.earliest { next = min(next, retry) }
         if let wake = scheduler.nextWakeUp(after: now) { next = min(next, wake) }
         guard next.isFinite else { return 1000 }

@@ -50,7 +50,8 @@ public enum ErrorKind: String, CaseIterable, Sendable {
              CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
              CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
             self = .tls
-        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR: self = .reset
+        // CURLE_HTTP2_STREAM: the server reset the stream (RST_STREAM), HTTP/2's connection reset.
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_HTTP2_STREAM: self = .reset
         case CURLE_TOO_MANY_REDIRECTS: self = .tooManyRedirects
         case CURLE_FILESIZE_EXCEEDED: self = .tooLarge
         case CURLE_ABORTED_BY_CALLBACK: self = .cancelled

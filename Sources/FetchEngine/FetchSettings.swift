@@ -65,6 +65,14 @@ public struct FetchSettings: Sendable {
     public var version = "0"
     /// The User-Agent header.
     public var userAgent = "acrawl-afetch"
+
+    /// The headers every request carries: User-Agent first (unless -H gives one), then -H's.
+    /// User-Agent travels as a plain header rather than CURLOPT_USERAGENT, which libcurl
+    /// re-formats with its printf for every request (about 3% of afetch's instructions).
+    var requestHeaders: [String] {
+        let givesUserAgent = headers.contains { $0.lowercased().hasPrefix("user-agent:") }
+        return (givesUserAgent ? [] : ["User-Agent: " + userAgent]) + headers
+    }
     /// The request method.
     public var method = "GET"
     /// Forces HTTP/1.1 instead of offering HTTP/2.

@@ -71,11 +71,11 @@ struct InputParser {
             return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, "not a URL or a JSON object"),
                                            requestedURL: nil, inputObject: nil, rawLine: Array(line)))
         }
-        guard validUTF8(trimmed) else {
+        guard let text = String(validating: trimmed, as: UTF8.self) else {
             return .immediate(InputFailure(sequence: sequence, error: FetchError(.badInput, "line is not valid UTF-8"),
                                            requestedURL: nil, inputObject: nil, rawLine: Array(line)))
         }
-        return parseURL(String(decoding: trimmed, as: UTF8.self), sequence: sequence, inputObject: nil)
+        return parseURL(text, sequence: sequence, inputObject: nil)
     }
 
     private func parseObject(_ line: UnsafeBufferPointer<UInt8>, original: UnsafeBufferPointer<UInt8>,
@@ -107,6 +107,9 @@ struct InputParser {
         // Only the scheme and authority are read here, for scheduling; libcurl
         // parses the whole URL when the transfer starts (an error there is
         // `invalid_url` too), so each URL is parsed by libcurl once, not twice.
+        if let key = plainOriginKey(text) {
+            return .fetch(Job(sequence: sequence, requestedURL: text, hostKey: key, inputObject: inputObject))
+        }
         guard let origin = URLOrigin(text) else {
             return failure(.invalidURL, "not an absolute URL with a scheme and a host")
         }
@@ -117,15 +120,65 @@ struct InputParser {
     }
 }
 
-private func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    String(validating: bytes, as: UTF8.self) != nil
+/// URLOrigin's key (`scheme://host:port`) for the URLs crawls are made of, read from the
+/// bytes without building a URLOrigin: `http://` or `https://` in lower case, then a host of
+/// lower-case letters, digits, dots and hyphens, then an optional port of 1 to 5 digits,
+/// then the end or `/`, `?`, `#`. Nil for anything else (URLOrigin reads those).
+func plainOriginKey(_ text: String) -> String? {
+    var text = text
+    return text.withUTF8 { bytes -> String? in
+        let secure: Bool
+        if bytes.starts(with: "http://".utf8) { secure = false }
+        else if bytes.starts(with: "https://".utf8) { secure = true }
+        else { return nil }
+        let hostStart = secure ? 8 : 7
+        var index = hostStart
+        while index < bytes.count, isPlainHostByte(bytes[index]) { index += 1 }
+        guard index > hostStart else { return nil }
+        let hostEnd = index
+        var port = secure ? 443 : 80
+        if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+            index += 1
+            let digitsStart = index
+            var value = 0
+            while index < bytes.count, index - digitsStart < 5, bytes[index] &- UInt8(ascii: "0") < 10 {
+                value = value * 10 + Int(bytes[index] &- UInt8(ascii: "0"))
+                index += 1
+            }
+            guard index > digitsStart else { return nil }
+            port = value
+        }
+        guard index == bytes.count || bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: "?")
+                || bytes[index] == UInt8(ascii: "#") else { return nil }
+        // Written in place: concatenating Strings cost more than the whole scan.
+        return String(unsafeUninitializedCapacity: hostEnd + 6) { key in
+            _ = key.initialize(from: bytes[..<hostEnd])
+            key[hostEnd] = UInt8(ascii: ":")
+            var digits = 1
+            var rest = port / 10
+            while rest > 0 { digits += 1; rest /= 10 }
+            var value = port
+            for position in stride(from: hostEnd + digits, to: hostEnd, by: -1) {
+                key[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+            return hostEnd + 1 + digits
+        }
+    }
+}
+
+private func isPlainHostByte(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
 }
 
 extension String {
+    /// The string without leading and trailing spaces, tabs, CRs and LFs. Read as bytes:
+    /// "\r\n" is one Character in Swift, which a set of Characters would never match.
     var trimmingBlanks: String {
-        let blanks: Set<Character> = [" ", "\t", "\r", "\n"]
-        guard let first = firstIndex(where: { !blanks.contains($0) }),
-              let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
-        return String(self[first...last])
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = utf8.firstIndex(where: { !isBlank($0) }),
+              let last = utf8.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(decoding: utf8[first...last], as: UTF8.self)
     }
 }

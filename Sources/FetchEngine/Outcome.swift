@@ -1,3 +1,4 @@
+import Archive
 import CCurl
 
 /// How one attempt ended: everything a record reports about the response.
@@ -24,8 +25,8 @@ struct Outcome {
     var retryAfter: Double?
     /// The error, nil for a 2xx response that arrived whole.
     var error: FetchError?
-    /// With --warc: the exchange to archive (request head, response head, body as received).
-    var exchange: (request: [UInt8], head: [UInt8], body: [UInt8])?
+    /// With --warc: the attempt's exchanges to archive, redirects first, bodies as received.
+    var exchanges: [ArchivedExchange] = []
     /// Whether --deny-private refused the address: a policy, so never retried.
     var refusedByPolicy = false
     /// With --warc: where the response record was written.
@@ -51,9 +52,7 @@ struct Outcome {
         self.retryAfter = retryAfter > 0 ? Double(retryAfter) : nil
         error = Outcome.error(code: code, status: status, transfer: transfer)
         refusedByPolicy = transfer.deniedAddress != nil
-        if transfer.archives, status != nil, !transfer.responseHead.isEmpty {
-            exchange = (transfer.requestHead, transfer.responseHead, transfer.rawBody)
-        }
+        if transfer.archives { exchanges = transfer.archivedExchanges() }
     }
 
     private static func error(code: CURLcode, status: Int?, transfer: Transfer) -> FetchError? {
@@ -68,12 +67,32 @@ struct Outcome {
         }
         if code != CURLE_OK {
             let message = transfer.errorDetail ?? String(cString: curl_easy_strerror(code))
-            return FetchError(ErrorKind(code), message)
+            return refined(FetchError(ErrorKind(code), message), code: code, status: status)
         }
         if let status, !(200..<300).contains(status) {
             return FetchError(.http, "HTTP status \(status)")
         }
         return nil
+    }
+
+    /// Corrects the kinds libcurl's codes give for a server that broke HTTP
+    /// (found by the fault matrix, Tests/EndToEndTests/FaultMatrixTests.swift).
+    private static func refined(_ error: FetchError, code: CURLcode, status: Int?) -> FetchError {
+        switch code {
+        case CURLE_UNSUPPORTED_PROTOCOL where status == nil:
+            // An answer without a status line (HTTP/0.9, RFC 1945 section 3.1), which
+            // libcurl refuses with this code; a scheme refused in a redirect comes with its 3xx.
+            return FetchError(.protocol, error.message)
+        case CURLE_RECV_ERROR where error.message.contains("chunk"):
+            // libcurl reports bad chunking (RFC 9112 section 7.1) with the code of a
+            // failed recv(2); only its message tells them apart. Not a reset, so not retried.
+            return FetchError(.protocol, error.message)
+        case CURLE_OUT_OF_MEMORY where status != nil:
+            // libcurl 7.x gives this when a header line passes CURL_MAX_HTTP_HEADER (100 KiB).
+            return FetchError(.protocol, "a response header line is longer than libcurl accepts (100 KiB)")
+        default:
+            return error
+        }
     }
 
     private static func versionName(_ version: Int) -> String? {

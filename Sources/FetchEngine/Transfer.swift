@@ -1,3 +1,4 @@
+import Archive
 import CCurl
 import NDJSON
 
@@ -33,6 +34,17 @@ final class Transfer {
     let parsesHeaders: Bool
     /// The last request head sent (CURLINFO_HEADER_OUT), with --warc.
     var requestHead: [UInt8] = []
+    /// The URL that request head was sent for, with --warc.
+    private var requestURI = ""
+    /// With --warc: the exchanges of this attempt that ended in a redirect libcurl
+    /// followed, oldest first; the final exchange is not among them.
+    var redirectHops: [ArchivedExchange] = []
+    /// With --warc: whether the response being read is a redirect libcurl will follow.
+    private var readingRedirect = false
+    /// With --warc: that redirect's body as received (libcurl never hands it to the write callback).
+    private var redirectBody: [UInt8] = []
+    /// Whether libcurl follows redirects (--no-follow turns it off).
+    private let followsRedirects: Bool
     /// The last response head received, status line to blank line, with --warc.
     var responseHead: [UInt8] = []
     /// The body as received (still content-encoded), with --warc.
@@ -51,6 +63,7 @@ final class Transfer {
         keepsBodies = settings.bodyMode != .none || settings.bodyDirectory != nil
         archives = settings.warcPath != nil
         parsesHeaders = settings.includeHeaders
+        followsRedirects = settings.followRedirects
         maxBody = settings.maxBody
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try configure(settings, requestHeaders: requestHeaders, resolve: resolve)
@@ -90,7 +103,6 @@ final class Transfer {
         // the write callback then sees decoded bytes, so --max-body bounds the
         // decompressed size and a gzip bomb stops early.
         try easy.set(CURLOPT_ACCEPT_ENCODING, archives ? "gzip, deflate" : "")
-        try easy.set(CURLOPT_USERAGENT, settings.userAgent)
         try easy.set(CURLOPT_HTTPHEADER, list: requestHeaders.pointer)
         try easy.set(CURLOPT_RESOLVE, list: resolve.pointer)
         try easy.set(CURLOPT_HTTP_VERSION, settings.http11Only ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS)
@@ -99,6 +111,13 @@ final class Transfer {
             try easy.set(CURLOPT_NOBODY, 1)
         } else if settings.method != "GET" {
             try easy.set(CURLOPT_CUSTOMREQUEST, settings.method)
+        }
+        if !["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"].contains(settings.method) {
+            // libcurl silently resends a request whose reused connection closed before
+            // any response; RFC 9112 section 9.3.1 forbids that for a method that is not
+            // idempotent (RFC 9110 section 9.2.2), so such requests never reuse one.
+            try easy.set(CURLOPT_FRESH_CONNECT, 1)
+            try easy.set(CURLOPT_FORBID_REUSE, 1)
         }
         if settings.insecure {
             try easy.set(CURLOPT_SSL_VERIFYPEER, 0)
@@ -124,6 +143,10 @@ final class Transfer {
         tooLarge = false
         headers.removeAll(keepingCapacity: true)
         requestHead.removeAll()
+        requestURI = ""
+        redirectHops.removeAll()
+        readingRedirect = false
+        redirectBody.removeAll()
         responseHead.removeAll()
         rawBody.removeAll()
         inflater = nil
@@ -178,10 +201,40 @@ final class Transfer {
         return nil
     }
 
-    /// Takes what libcurl's debug callback reports: the request head as sent.
+    /// Takes what libcurl's debug callback reports: each request head as sent and,
+    /// while a followed redirect is read, its body (still chunked, if it was).
+    /// A new request head after a complete response closes that redirect's exchange.
     func receiveDebug(_ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>, count: Int) {
-        guard type == CURLINFO_HEADER_OUT else { return }
-        requestHead = data.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
+        let bytes = data.withMemoryRebound(to: UInt8.self, capacity: count) { UnsafeBufferPointer(start: $0, count: count) }
+        switch type {
+        case CURLINFO_HEADER_OUT:
+            if !requestHead.isEmpty && !responseHead.isEmpty { closeRedirectHop() }
+            requestHead = Array(bytes)
+            requestURI = easy.info(string: CURLINFO_EFFECTIVE_URL) ?? job?.requestedURL ?? ""
+        case CURLINFO_DATA_IN where readingRedirect && redirectBody.count + count <= maxBody:
+            redirectBody.append(contentsOf: bytes)
+        default:
+            break
+        }
+    }
+
+    /// With --warc: every exchange of the finished attempt, oldest first: the redirects
+    /// followed, then the last response, if one came. A redirect that could not be followed
+    /// (too many, or to another scheme) is the last response, with the body it had.
+    func archivedExchanges() -> [ArchivedExchange] {
+        guard !responseHead.isEmpty else { return redirectHops }
+        let last = readingRedirect
+            ? ArchivedExchange(targetURI: requestURI, request: requestHead, head: responseHead, wireBody: redirectBody)
+            : ArchivedExchange(targetURI: requestURI, request: requestHead, head: responseHead, body: rawBody)
+        return redirectHops + [last]
+    }
+
+    /// Keeps the redirect just read as an exchange of its own.
+    private func closeRedirectHop() {
+        redirectHops.append(ArchivedExchange(targetURI: requestURI, request: requestHead, head: responseHead, wireBody: redirectBody))
+        responseHead.removeAll()
+        redirectBody.removeAll()
+        readingRedirect = false
     }
 
     /// Takes one header line; a status line starts a new response (after a redirect or 100 Continue).
@@ -191,12 +244,19 @@ final class Transfer {
         if isStatusLine {
             headers.removeAll(keepingCapacity: true)
             responseHead.removeAll()
+            if archives { readingRedirect = followsRedirects && Self.isRedirect(statusLine: bytes) }
         }
         if archives { responseHead.append(contentsOf: bytes) }
         guard parsesHeaders, !isStatusLine, let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
         let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingBlanks
         headers.append((name, value))
+    }
+
+    /// Whether a status line ("HTTP/1.1 302 Found") carries a 3xx code.
+    private static func isRedirect(statusLine: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let space = statusLine.firstIndex(of: UInt8(ascii: " ")), space + 1 < statusLine.count else { return false }
+        return statusLine[space + 1] == UInt8(ascii: "3")
     }
 
     private func check(_ code: CURLcode) throws {

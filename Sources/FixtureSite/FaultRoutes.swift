@@ -47,6 +47,9 @@ extension FixtureServer {
         case "redirect-to":
             guard let location = request.query["url"] else { return badRequest("redirect-to wants url=") }
             return redirect(to: location, status: request.integer("status", default: 302))
+        case "chunked-redirect":
+            return raw("HTTP/1.1 302 Found\r\nLocation: /fault/redirect/0\r\nContent-Type: text/plain\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
         case "charset":
             return charsetPage(argument, header: request.integer("header", default: 1) != 0,
                                meta: request.integer("meta", default: 0) != 0)
@@ -55,6 +58,14 @@ extension FixtureServer {
                                       body: FaultBodies.binary(count: max(0, request.integer("bytes", default: 1024)))))
         case "hang":
             return .takeOver { $0.waitForPeerClose() }
+        case "hang-first":
+            // Hangs like /fault/hang the first `n` times for KEY (until the client or a
+            // /_restart ends the connection), then answers 200: a request in flight when
+            // the server restarts succeeds on its retry.
+            guard state.increment("hang-first/" + argument) > request.integer("n", default: 1) else {
+                return .takeOver { $0.waitForPeerClose() }
+            }
+            return .response(Response(status: 200, text: "ok\n"))
         case "headers":
             let count = max(0, request.integer("n", default: 10))
             let headers = (0..<count).map { (name: "X-Fill-\($0)", value: "value-\($0)") }

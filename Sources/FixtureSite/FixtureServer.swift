@@ -13,7 +13,8 @@ public final class FixtureServer: Sendable {
     public let site: Site
     let state = ServerState()
     let compressedZeros = CompressedZerosCache()
-    private let listener: Int32
+    /// The listening socket and the live connections, for /_stop-accepting and /_restart.
+    let lifecycle: Lifecycle
 
     /// How many connections may wait to be accepted (listen(2)); the kernel caps it at somaxconn.
     static let backlog: Int32 = 1024
@@ -21,37 +22,27 @@ public final class FixtureServer: Sendable {
     /// Binds 127.0.0.1:`port` (0: the OS picks one) and starts listening.
     public init(port: Int = 0, pages: Int = 2000) throws {
         site = Site(pages: pages)
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.listener = listener
-        guard listener >= 0 else { throw ServerError("socket", errno) }
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(clamping: port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw ServerError("bind 127.0.0.1:\(port)", errno) }
-        guard listen(listener, Self.backlog) == 0 else { throw ServerError("listen", errno) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        self.port = Int(UInt16(bigEndian: address.sin_port))
+        let listener = try makeListener(port: port)
+        lifecycle = Lifecycle(listener: listener)
+        self.port = boundPort(listener)
         signal(SIGPIPE, SIG_IGN)
     }
 
     /// Accepts connections forever, each served on its own thread.
     public func serve() -> Never {
         while true {
+            let listener = lifecycle.listener
+            // After /_stop-accepting nothing is accepted again; the process ends as usual.
+            guard listener >= 0 else { sleep(1); continue }
             let client = accept(listener, nil, nil)
             if client < 0 {
+                // A stop or restart shut the socket down: take the new one at once.
+                if lifecycle.acceptFailed(on: listener) { continue }
                 // EMFILE and friends pass; wait a moment rather than spin.
                 if errno != EINTR { usleep(10_000) }
                 continue
             }
+            lifecycle.register(client)
             let thread = Thread { [self] in self.handle(Connection(socket: client)) }
             thread.stackSize = 1 << 20
             thread.start()
@@ -66,27 +57,32 @@ public final class FixtureServer: Sendable {
 
     /// Serves requests on one connection until either side ends it.
     private func handle(_ connection: Connection) {
+        serveRequests(on: connection)
+        // Forgotten before its socket closes, so a stop never shuts down a reused socket number.
+        lifecycle.unregister(connection.socket)
+        connection.close()
+    }
+
+    private func serveRequests(on connection: Connection) {
         while true {
+            lifecycle.mark(connection.socket, idle: true)
             switch connection.readRequest() {
             case .closed:
-                connection.close()
                 return
             case .malformed(let status):
                 connection.write(Response(status: status, text: "bad request\n"), for: nil, keepAlive: false)
-                connection.close()
                 return
             case .request(let request):
+                lifecycle.mark(connection.socket, idle: false)
                 state.record(request, at: monotonicNanoseconds())
-                switch route(request) {
+                switch control(request, on: connection) ?? route(request) {
                 case .response(let response):
-                    let keepAlive = request.keepsAlive
-                    guard connection.write(response, for: request, keepAlive: keepAlive), keepAlive else {
-                        connection.close()
-                        return
-                    }
+                    // A server that stopped accepting closes each connection after its response;
+                    // its own control routes (/_...) keep theirs, so a test can still read the log.
+                    let keepAlive = request.keepsAlive && (lifecycle.isAccepting || request.path.hasPrefix("/_"))
+                    guard connection.write(response, for: request, keepAlive: keepAlive), keepAlive else { return }
                 case .takeOver(let handler):
                     handler(connection)
-                    connection.close()
                     return
                 }
             }

@@ -12,6 +12,13 @@
 //   GET /_log                 the log as NDJSON: {"t_ms", "host", "method", "path", "headers"} per request
 //   GET /_count?prefix=P      {"count": N}, logged requests whose path (with query) starts with P
 //   GET /_reset               clears the log and every counter
+//   GET /_stop-accepting      stops accepting for good, as a graceful shutdown (nginx -s quit): the
+//                             listening socket closes, idle keep-alive connections close, requests in
+//                             progress finish and close their connection; this connection stays open
+//                             (and so do later /_ requests on it) so the log can still be read
+//   GET /_restart             restarts on the same port, as a redeploy: the old listening socket goes,
+//                             a new one listens, then every other connection is closed (FIN), idle or
+//                             in progress; the log and counters stay
 //   ANY /echo                 200 application/json {"method", "path", "headers"} of the request
 //   GET /robots.txt           by Host name: rules.robots.test the rules in RobotsRoutes.swift
 //                             (Disallow /private, Allow /private/open, Crawl-delay 1),
@@ -38,12 +45,14 @@
 //   /fault/redirect/N                              302 to /fault/redirect/(N-1); /fault/redirect/0 is 200 "done"
 //   /fault/loop                                    302 to itself
 //   /fault/redirect-to?url=U&status=302            `status` with Location: U
+//   /fault/chunked-redirect                        302 to /fault/redirect/0 with a chunked body "hello world" (closes)
 //   /fault/charset/NAME?header=1&meta=0            "café naïve 日本" in HTML encoded in NAME (any iconv name),
 //                                                  declared in Content-Type (header=1) and/or <meta charset> (meta=1);
 //                                                  characters NAME lacks become &#N; references.
 //                                                  NAME=wrong: declares utf-8, sends iso-8859-1; NAME=none: no charset, UTF-8
 //   /fault/binary?bytes=1024                       application/octet-stream: NULs, invalid UTF-8 (FaultBodies.binary)
 //   /fault/hang                                    reads the request, never answers, holds until the client closes
+//   /fault/hang-first/KEY?n=1                      the first `n` requests for KEY hang as /fault/hang; then 200 "ok"
 //   /fault/headers?n=10                            `n` extra headers X-Fill-K: value-K
 //   /fault/big-header?bytes=10000                  one header line (X-Big: aaa...) of `bytes` bytes without CRLF
 //   /fault/content-length?claim=100&send=50        Content-Length `claim`, `send` body bytes (closes)

@@ -52,6 +52,7 @@ final class LinkCollector {
     init(selection: TagSelection, maxTextCharacters: Int) {
         state = .allocate(capacity: 1)
         state.initialize(to: CollectorState(selection: selection, maxTextCharacters: maxTextCharacters))
+        CLibXML2_useRoomyAllocator()
         CLibXML2_silenceErrors()
     }
 

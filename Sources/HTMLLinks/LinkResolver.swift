@@ -24,6 +24,10 @@ struct LinkResolver {
     private var basePath: [UInt8] = []
     /// The base's query with its `?`, or empty.
     private var baseQuery: [UInt8] = []
+    /// The length of the base path up to and with its last `/`: the directory relative paths join.
+    private var baseDirectoryCount = 0
+    /// True when that directory has a `.` or `..` segment (libcurl's form has none, but a base is checked, not trusted).
+    private var baseDirectoryHasDotSegment = false
     /// Where relative paths are merged before dot segments go.
     private var merged: [UInt8] = []
     /// The base in libcurl's form, while it is split.
@@ -61,6 +65,8 @@ struct LinkResolver {
         prefix.removeAll(keepingCapacity: true)
         basePath.removeAll(keepingCapacity: true)
         baseQuery.removeAll(keepingCapacity: true)
+        baseDirectoryCount = 0
+        baseDirectoryHasDotSegment = false
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon + 2 < bytes.count,
               bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
               let pathStart = bytes[(colon + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return }
@@ -68,6 +74,10 @@ struct LinkResolver {
         prefix.append(contentsOf: bytes[..<pathStart])
         basePath.append(contentsOf: bytes[pathStart..<queryStart])
         baseQuery.append(contentsOf: bytes[queryStart...])
+        baseDirectoryCount = (basePath.lastIndex(of: UInt8(ascii: "/")) ?? 0) + 1
+        baseDirectoryHasDotSegment = basePath.withUnsafeBufferPointer {
+            hasDotSegment(UnsafeBufferPointer(rebasing: $0[..<baseDirectoryCount]))
+        }
     }
 
     /// The base parsed by the URLs module, parsed on first use.
@@ -99,11 +109,15 @@ struct LinkResolver {
         var queryStart = reference.count
         var needsEncoding = false
         for (i, byte) in reference.enumerated() {
+            // Printable ASCII, the common case, costs one test.
+            if byte &- 0x21 < 0x5E {
+                if byte == UInt8(ascii: "?") && queryStart == reference.count { queryStart = i }
+                continue
+            }
             // Spaces and non-ASCII bytes are percent-encoded below, as libcurl
             // does; other controls are libcurl's to judge. '#' never reaches here.
-            if byte >= 0x80 || byte == 0x20 { needsEncoding = true; continue }
-            guard byte > 0x20 && byte < 0x7F else { return false }
-            if byte == UInt8(ascii: "?") && queryStart == reference.count { queryStart = i }
+            guard byte >= 0x80 || byte == 0x20 else { return false }
+            needsEncoding = true
         }
         // libcurl drops an empty query ("a?"): leave that rarity to it.
         if queryStart == reference.count - 1 { return false }
@@ -134,6 +148,11 @@ struct LinkResolver {
         } else if pathPart[0] == UInt8(ascii: "/") {
             guard hasOrdinarySegments(pathPart) else { return false }
             appendRemovingDotSegments(pathPart, to: &out)
+        } else if !baseDirectoryHasDotSegment && !hasDotSegment(pathPart) {
+            // The segments of the merged path are the directory's and the
+            // reference's: without a dot segment among them, 5.2.4 changes nothing.
+            out.append(contentsOf: basePath[..<baseDirectoryCount])
+            out.append(contentsOf: pathPart)
         } else {
             // RFC 3986 section 5.2.3: the base path up to its last '/', then the reference.
             merged.removeAll(keepingCapacity: true)
@@ -182,7 +201,7 @@ struct LinkResolver {
         guard isPlainHostName(UnsafeBufferPointer(rebasing: rest[2..<hostEnd])) else { return false }
         let path = UnsafeBufferPointer(rebasing: rest[hostEnd...])
         guard hasOrdinarySegments(path) else { return false }
-        out.append(contentsOf: isHTTP ? "http://".utf8 : "https://".utf8)
+        out.append(contentsOf: isHTTP ? bytes(of: "http://") : bytes(of: "https://"))
         out.append(contentsOf: rest[2..<hostEnd])
         if path.isEmpty {
             out.append(UInt8(ascii: "/"))  // an http URL's empty path is "/" (RFC 9110 section 4.2.3)
@@ -227,14 +246,13 @@ func hasOrdinarySegments(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
 /// True when a segment of `path` is `.` or `..`: only then does section 5.2.4 change it.
 func hasDotSegment(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
     let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/")
-    var i = 0
     let count = path.count
-    while let found = path[i...].firstIndex(of: dot) {
-        let atStart = found == 0 || path[found - 1] == slash
-        let next = found + 1 < count ? path[found + 1] : slash
-        if atStart && (next == slash || (next == dot && (found + 2 == count || path[found + 2] == slash))) { return true }
-        i = found + 1
-        if i >= count { break }
+    var i = 0
+    while i < count {
+        defer { i += 1 }
+        guard path[i] == dot, i == 0 || path[i - 1] == slash else { continue }
+        let next = i + 1 < count ? path[i + 1] : slash
+        if next == slash || (next == dot && (i + 2 == count || path[i + 2] == slash)) { return true }
     }
     return false
 }

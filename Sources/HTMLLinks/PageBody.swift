@@ -25,12 +25,13 @@ struct PageBody {
     }
 
     /// Decodes a JSON string's content (the bytes between its quotes, already
-    /// validated by JSONScanner): runs without escapes are copied whole.
+    /// validated by JSONScanner), checking UTF-8 on the way.
     mutating func setJSONString(_ raw: UnsafeBufferPointer<UInt8>) {
         // A decoded escape is never longer than its source text.
         reserve(raw.count)
-        count = storage.withUnsafeMutableBufferPointer { decodeJSONString(raw, into: $0.baseAddress!) }
-        sanitize()
+        let (decoded, isClean) = storage.withUnsafeMutableBufferPointer { decodeJSONStringContent(raw, into: $0.baseAddress!) }
+        count = decoded
+        if !isClean { sanitize() }
     }
 
     /// Decodes standard base64 (RFC 4648 section 4), ignoring ASCII whitespace.
@@ -98,88 +99,6 @@ func needsRepair(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         i += length
     }
     return false
-}
-
-/// Decodes the content of a valid JSON string into `out` (room for `raw.count`
-/// bytes); returns the decoded length. `\u0000` and lone surrogates become U+FFFD.
-private func decodeJSONString(_ raw: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
-    guard let source = raw.baseAddress else { return 0 }
-    let count = raw.count
-    var i = 0
-    var o = 0
-    while i < count {
-        let hit = memchr(source + i, Int32(UInt8(ascii: "\\")), count - i)
-        let runEnd = hit.map { UnsafeRawPointer(source).distance(to: UnsafeRawPointer($0)) } ?? count
-        (out + o).update(from: source + i, count: runEnd - i)
-        o += runEnd - i
-        i = runEnd
-        guard i + 1 < count else { break }
-        let escape = source[i + 1]
-        i += 2
-        switch escape {
-        case UInt8(ascii: "n"): out[o] = 0x0A
-        case UInt8(ascii: "t"): out[o] = 0x09
-        case UInt8(ascii: "r"): out[o] = 0x0D
-        case UInt8(ascii: "b"): out[o] = 0x08
-        case UInt8(ascii: "f"): out[o] = 0x0C
-        case UInt8(ascii: "u"):
-            var scalar = hex4(source + i, count - i) ?? 0xFFFD
-            i += 4
-            if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= count, source[i] == UInt8(ascii: "\\"),
-               source[i + 1] == UInt8(ascii: "u"), let low = hex4(source + i + 2, count - i - 2),
-               low >= 0xDC00 && low < 0xE000 {
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                i += 6
-            } else if (scalar >= 0xD800 && scalar < 0xE000) || scalar == 0 {
-                scalar = 0xFFFD
-            }
-            o += writeUTF8(scalar, to: out + o)
-            continue
-        default: out[o] = escape  // \" \\ \/
-        }
-        o += 1
-    }
-    return o
-}
-
-private func hex4(_ bytes: UnsafePointer<UInt8>, _ available: Int) -> UInt32? {
-    guard available >= 4 else { return nil }
-    var value: UInt32 = 0
-    for k in 0..<4 {
-        let byte = bytes[k]
-        let digit: UInt8
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-        value = value << 4 | UInt32(digit)
-    }
-    return value
-}
-
-private func writeUTF8(_ value: UInt32, to out: UnsafeMutablePointer<UInt8>) -> Int {
-    switch value {
-    case 0..<0x80:
-        out[0] = UInt8(value)
-        return 1
-    case 0x80..<0x800:
-        out[0] = UInt8(0xC0 | value >> 6)
-        out[1] = UInt8(0x80 | value & 0x3F)
-        return 2
-    case 0x800..<0x10000:
-        out[0] = UInt8(0xE0 | value >> 12)
-        out[1] = UInt8(0x80 | value >> 6 & 0x3F)
-        out[2] = UInt8(0x80 | value & 0x3F)
-        return 3
-    default:
-        out[0] = UInt8(0xF0 | value >> 18)
-        out[1] = UInt8(0x80 | value >> 12 & 0x3F)
-        out[2] = UInt8(0x80 | value >> 6 & 0x3F)
-        out[3] = UInt8(0x80 | value & 0x3F)
-        return 4
-    }
 }
 
 /// Standard base64 into `out`; nil on a byte outside the alphabet or bad padding.

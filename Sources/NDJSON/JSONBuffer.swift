@@ -123,6 +123,14 @@ public struct JSONBuffer {
         needsComma = true
     }
 
+    /// Writes `json` as it is, owing no comma after it: for records assembled
+    /// from fixed runs of JSON text (such as `,"tag":"a","text":` or
+    /// `,"depth":2}` and a newline) around the values the other methods write.
+    public mutating func fragment(_ json: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: json)
+        needsComma = false
+    }
+
     /// Copies members of an object line unchanged (key and value bytes as they
     /// are), except those `skip` names: the pass-through half of a record built
     /// from an input record. The line must already have been scanned as valid.

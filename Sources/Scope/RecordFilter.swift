@@ -64,6 +64,9 @@ public final class RecordFilter {
     private let found: UnsafeMutablePointer<JSONMember?>
     /// `names` as buffers, for comparing keys without exclusivity checks.
     private let nameBuffers: [UnsafeBufferPointer<UInt8>]
+    /// The names of `wantedSlots`, in that order, and where the scan puts their members.
+    private let wantedNames: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
+    private let wantedFound: UnsafeMutablePointer<JSONMember?>
     private static let urlSlot = 0, fromSlot = 1, depthSlot = 2, statusSlot = 3, okSlot = 4
     /// Slots that must be filled for the line to be judged.
     private let requiredSlots: [Int]
@@ -142,6 +145,11 @@ public final class RecordFilter {
         found.initialize(repeating: nil, count: names.count)
         requiredSlots = required
         wantedSlots = wanted
+        wantedNames = .allocate(capacity: wanted.count)
+        let buffers = nameBuffers
+        _ = wantedNames.initialize(from: wanted.map { buffers[$0] })
+        wantedFound = .allocate(capacity: wanted.count)
+        wantedFound.initialize(repeating: nil, count: wanted.count)
 
         if options.dedupes {
             let set = FingerprintSet()
@@ -167,20 +175,17 @@ public final class RecordFilter {
         found.deinitialize(count: names.count)
         found.deallocate()
         for name in nameBuffers { name.deallocate() }
+        wantedNames.deallocate()
+        wantedFound.deinitialize(count: wantedSlots.count)
+        wantedFound.deallocate()
     }
 
     /// Judges one line (without its `\n`).
     public func decide(_ line: UnsafeBufferPointer<UInt8>) -> Verdict {
         let scanner = JSONScanner(line)
-        for slot in names.indices { found[slot] = nil }
         do {
-            // Locals, so the closure touches no property of self per member.
-            let wanted = wantedSlots
-            let names = nameBuffers
-            let found = self.found
-            try scanner.forEachMember { member in
-                for slot in wanted where isNamed(member, names[slot], scanner) { found[slot] = member }
-            }
+            try scanner.findMembers(named: UnsafeBufferPointer(wantedNames), into: wantedFound)
+            for (k, slot) in wantedSlots.enumerated() { found[slot] = wantedFound[k] }
         } catch let error as JSONSyntaxError {
             return .invalid(.notJSON(error))
         } catch {
@@ -306,8 +311,14 @@ public final class RecordFilter {
         guard member.kind == .string else {
             return .failure(.wrongType(field: String(decoding: names[slot], as: UTF8.self), expected: "a string"))
         }
+        let raw = UnsafeBufferPointer(rebasing: scanner.bytes[(member.value.lowerBound + 1)..<(member.value.upperBound - 1)])
+        // A simple URL holds no `\`, so no escape: its bytes in the line are its text.
+        if let simple = SimpleURL.parse(raw, authorityOnly: authorityOnly) {
+            return .success(URLView(text: raw, simple: simple))
+        }
         let text = stringContent(member, scanner, scratch)
-        return .success(URLView(text: text, simple: SimpleURL.parse(text, authorityOnly: authorityOnly)))
+        let simple = text.baseAddress == raw.baseAddress ? nil : SimpleURL.parse(text, authorityOnly: authorityOnly)
+        return .success(URLView(text: text, simple: simple))
     }
 
     /// A string member's decoded UTF-8: the bytes in the line themselves when
@@ -479,17 +490,6 @@ func pathExtension(_ path: [UInt8]) -> [UInt8] {
 /// An `--ext` item as compared: lower-case, a leading dot dropped.
 private func extensionBytes(_ item: String) -> [UInt8] {
     Array((item.hasPrefix(".") ? String(item.dropFirst()) : item).lowercased().utf8)
-}
-
-/// True when the member's key is `name`: compared in place, byte by byte
-/// (names are short), unless the key holds escapes to decode.
-@inline(__always)
-private func isNamed(_ member: JSONMember, _ name: UnsafeBufferPointer<UInt8>, _ scanner: JSONScanner) -> Bool {
-    if member.keyHasEscapes { return scanner.key(member, is: name) }
-    guard member.key.count == name.count else { return false }
-    let key = scanner.bytes.baseAddress! + member.key.lowerBound
-    for k in 0..<name.count where key[k] != name[k] { return false }
-    return true
 }
 
 /// A URL string of the current line and, when it is plain, its fast-path split.

@@ -248,15 +248,21 @@ private func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) 
         let backslashes = word ^ (ones &* 0x5C)
         let isBackslash = (backslashes &- ones) & ~backslashes
         if (belowBang | aboveTilde | isBackslash) & highs != 0 {
-            for k in i..<(i + 8) where byteKind(bytes[k]) & ByteKind.plain == 0 { return false }
+            for k in i..<(i + 8) where !isPlain(bytes[k]) { return false }
         }
         i += 8
     }
     while i < bytes.count {
-        guard byteKind(bytes[i]) & ByteKind.plain != 0 else { return false }
+        guard isPlain(bytes[i]) else { return false }
         i += 1
     }
     return true
+}
+
+/// `ByteKind.plain` without the table: printable ASCII other than `\\`.
+@inline(__always)
+private func isPlain(_ byte: UInt8) -> Bool {
+    byte &- 0x21 < 0x5E && byte != UInt8(ascii: "\\")
 }
 
 /// 1 to 65535 in 1 to 5 digits without a leading zero.

@@ -14,6 +14,8 @@ struct FixtureMain: ToolCommand {
 
             Server routes: GET /_log (the log as NDJSON: t_ms, host, method, path, headers), \
             GET /_count?prefix=P ({"count": N}), GET /_reset (clears log and counters), \
+            GET /_stop-accepting (stop accepting for good, close idle connections), \
+            GET /_restart (listen anew on the same port, then close every other connection), \
             /echo (the request as JSON), /robots.txt (by host: rules on rules.robots.test, \
             status NNN on sNNN.robots.test, 404 elsewhere).
 
@@ -26,7 +28,7 @@ struct FixtureMain: ToolCommand {
             /fault/truncate?bytes=1000; /fault/huge?bytes=10485760; /fault/gzip?bytes=10000; \
             /fault/gzip-bomb?mb=10; /fault/redirect/N; /fault/loop; /fault/redirect-to?url=U&status=302; \
             /fault/charset/NAME?header=1&meta=0 (NAME any iconv charset, or wrong, or none); \
-            /fault/binary?bytes=1024; /fault/hang; /fault/headers?n=10; /fault/big-header?bytes=10000; \
+            /fault/binary?bytes=1024; /fault/hang; /fault/hang-first/KEY?n=1; /fault/headers?n=10; /fault/big-header?bytes=10000; \
             /fault/content-length?claim=100&send=50; /fault/chunked-bad; /fault/http09.
             """,
         version: acrawlVersion)

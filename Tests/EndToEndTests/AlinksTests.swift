@@ -56,22 +56,6 @@ import URLs
         #expect(records.dropFirst().allSatisfy { $0["status"] as? Int == 200 && $0["depth"] as? Int == 1 })
     }
 
-    /// The README's first example, run as written.
-    @Test func readmeExample() throws {
-        let readme = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/EndToEndTests/AlinksTests.swift", with: "README.md"), encoding: .utf8)
-        let section = try #require(readme.range(of: "<!-- alinks -->").map { readme[$0.upperBound...] })
-        let blocks = section.components(separatedBy: "```sh\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
-        let lines = try #require(blocks.first).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        // The block: the `cat` line, the record, a blank line, the command, its output.
-        let command = try #require(lines.firstIndex(of: "$ cat page.ndjson | alinks"))
-        let page = lines[command - 2]
-        let expected = Array(lines[(command + 1)...].prefix { !$0.isEmpty && !$0.hasPrefix("alinks:") })
-        let result = try runShell("alinks", input: page + "\n")
-        #expect(!expected.isEmpty)
-        #expect(result.lines == expected)
-        #expect(lines.contains(result.stderr.trimmingCharacters(in: .newlines)))
-    }
-
     @Test func base64BodiesGiveTheSameLinks() throws {
         let fixture = try Fixture(arguments: ["--pages", "40"])
         let urls = (0..<40).map { fixture.url("/p/\($0).html") }.joined(separator: "\n") + "\n"

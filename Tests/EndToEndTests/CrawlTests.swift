@@ -117,15 +117,8 @@ import URLs
     }
 }
 
-/// The README's tour, run as written against the fixture site.
+/// The README tour's other shapes, with their results checked (DocumentationTests runs them as written).
 struct ReadmeTourTests {
-    @Test func fetchExtractAndKeepSameHostLinks() throws {
-        let fixture = try Fixture()
-        let result = try runShell("cat | afetch -c 8 | alinks | afilter --same-host | head -3", input: fixture.url("/") + "\n")
-        #expect(result.records.map { $0["url"] as? String } == (0..<3).map { fixture.url("/p/\($0).html") })
-        #expect(result.records.allSatisfy { $0["from"] as? String == fixture.url("/") && $0["depth"] as? Int == 1 })
-    }
-
     @Test func theOtherShapesRun() throws {
         let fixture = try Fixture()
         let urls = [fixture.url("/"), fixture.url("/fault/status/500")].joined(separator: "\n") + "\n"
@@ -135,5 +128,92 @@ struct ReadmeTourTests {
         #expect(Set(next.lines).count == next.lines.count && !next.lines.isEmpty)
         let table = try runShell("afetch -q | astats --table", input: urls)
         #expect(table.status == 0 && table.stdout.count > 0)
+    }
+}
+
+/// scripts/install puts the tools, man pages and completions under PREFIX, and what it
+/// installed works from there (BIN names the tools this test run built, so nothing is rebuilt).
+struct InstallTests {
+    @Test func installsToolsManPagesAndCompletionsUnderThePrefix() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("prefix-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
+        let install = try runShell("PREFIX='\(prefix)' BIN='\(BuiltTools.directory)' '\(BuiltTools.repositoryRoot)/scripts/install'")
+        #expect(install.status == 0, "\(install.stderr)")
+        let files = ["bin/acrawl", "share/man/man7/acrawl.7"] + ["afetch", "alinks", "afilter", "astats"].flatMap { tool in
+            ["bin/\(tool)", "share/man/man1/\(tool).1", "share/bash-completion/completions/\(tool)",
+             "share/zsh/site-functions/_\(tool)", "share/fish/vendor_completions.d/\(tool).fish"]
+        }
+        for file in files {
+            let size = (try? FileManager.default.attributesOfItem(atPath: "\(prefix)/\(file)")[.size] as? Int) ?? 0
+            #expect(size > 0, "\(file) is missing or empty")
+        }
+        for tool in ["afetch", "alinks", "afilter", "astats"] {
+            let version = try run("\(prefix)/bin/\(tool)", ["--version"])
+            #expect(version.status == 0 && !version.stdout.isEmpty, "\(tool) --version")
+            // The bash completion is a script bash accepts, and it completes the tool's flags.
+            let completion = try run("/bin/bash", ["-c", "source '\(prefix)/share/bash-completion/completions/\(tool)' && complete -p \(tool)"])
+            #expect(completion.status == 0, "\(tool): \(completion.stderr)")
+        }
+        let manual = try run("/usr/bin/mandoc", ["-Tutf8", "\(prefix)/share/man/man1/afetch.1"])
+        #expect(String(decoding: manual.stdout, as: UTF8.self).contains("afetch"))
+    }
+
+    @Test func theInstalledCrawlDriverUsesTheToolsBesideIt() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("prefix-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
+        #expect(try runShell("PREFIX='\(prefix)' BIN='\(BuiltTools.directory)' '\(BuiltTools.repositoryRoot)/scripts/install'").status == 0)
+        let fixture = try Fixture()
+        // A PATH without the built tools: the driver must find the installed ones itself.
+        let crawl = try run("\(prefix)/bin/acrawl", ["--depth", "1", "--out", prefix + "/crawl", fixture.url("/")],
+                            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(crawl.status == 0, "\(crawl.stderr)")
+        let pages = try String(contentsOfFile: prefix + "/crawl/pages-0.ndjson", encoding: .utf8)
+        #expect(pages.contains(fixture.url("/")))
+    }
+}
+
+/// scripts/demo (with the tools this test run built, so nothing is rebuilt): it prints the
+/// crawl's table, and its fixture server is gone when it ends, normally or on SIGINT.
+struct DemoTests {
+    private static let script = BuiltTools.repositoryRoot + "/scripts/demo"
+
+    /// The processes reading the demo's server fifo (its fixture server), by /proc.
+    private func serverProcesses(of directory: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { Int($0) != nil }.filter { pid in
+            let stdin = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")) ?? ""
+            return stdin == directory + "/server-stdin"
+        }
+    }
+
+    /// The demo's working directory, from its "crawling ... into DIR/crawl" line.
+    private func workDirectory(_ stderr: String) -> String? {
+        stderr.firstMatch(of: /into (\S+)\/crawl/).map { String($0.output.1) }
+    }
+
+    @Test func crawlsTheBundledSiteAndPrintsItsTable() throws {
+        let result = try runShell("ACRAWL_BIN='\(BuiltTools.directory)' '\(Self.script)'")
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(text.contains("records") && text.contains("latency") && text.contains("pages:"))
+        let directory = try #require(workDirectory(result.stderr))
+        #expect(serverProcesses(of: directory).isEmpty)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Ctrl-C signals the whole pipeline; `kill PID` signals the demo alone, which then ends
+    /// its server itself (the EXIT trap).
+    @Test(arguments: [(SIGINT, true), (SIGTERM, false)])
+    func aSignalStopsTheDemoAndItsServer(signal: Int32, wholeTree: Bool) throws {
+        let demo = try StreamingShell("ACRAWL_BIN='\(BuiltTools.directory)' exec '\(Self.script)'")
+        var directory: String?
+        try waitUntil { directory = workDirectory(demo.stderrSoFar); return directory != nil }
+        let work = try #require(directory)
+        #expect(!serverProcesses(of: work).isEmpty)
+        if wholeTree { demo.signalTree(signal) } else { demo.signal(signal) }
+        let result = demo.finish()
+        #expect(result.status == 128 + signal, "\(result.stderr) \(String(decoding: result.stdout, as: UTF8.self))")
+        #expect(serverProcesses(of: work).isEmpty)
+        try? FileManager.default.removeItem(atPath: work)
     }
 }

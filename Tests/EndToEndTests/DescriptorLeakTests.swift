@@ -25,7 +25,7 @@ import TestSupport
             for round in 0..<Self.rounds {
                 let urls = (0..<Self.pages).map { fixture.url("/p/\($0).html?round=\(round)") }
                 pipeline.write(urls.joined(separator: "\n") + "\n")
-                try waitUntil { pipeline.linesSoFar() >= (round + 1) * Self.pages }
+                try waitUntil { pipeline.linesWritten >= (round + 1) * Self.pages }
                 let afetch = try #require(descendants(of: pipeline.pid).first { $0.name == "afetch" })
                 let server = try #require(ProcessSnapshot(pid: fixture.pid))
                 counts.append((try #require(afetch.openDescriptors), try #require(server.openDescriptors)))

@@ -50,7 +50,7 @@ import TestSupport
         try waitUntil { process.firstLine() != nil }
         let unfinished = #"{"url":"http://h.example/cut"#
         process.write(Self.filterLines(tool, 2).input + "\n" + unfinished)
-        try waitUntil { process.linesSoFar() >= 2 }
+        try waitUntil { process.linesWritten >= 2 }
         // Two different signals: two of the same may merge into one while pending.
         process.signal(SIGINT)
         process.signal(SIGTERM)
@@ -157,7 +157,7 @@ import TestSupport
         nonisolated(unsafe) let feeding = first
         let writer = Thread { feeding.write(input); feeding.closeInput() }
         writer.start()
-        try waitUntil { first.linesSoFar() >= 20_000 }
+        try waitUntil { first.linesWritten >= 20_000 }
         first.signal(SIGKILL)
         let killed = first.finish()
         #expect(killed.status == 128 + SIGKILL)

@@ -1,5 +1,6 @@
 import Testing
 @testable import FetchEngine
+import URLs
 
 private func parse(_ line: String) -> InputOutcome {
     var parser = InputParser()
@@ -71,4 +72,22 @@ struct InputParserTests {
         #expect(a.hostKey == b.hostKey)
         #expect(a.hostKey != c.hostKey)
     }
+}
+
+/// The fast origin key agrees with URLOrigin wherever it answers, and leaves the rest to it.
+@Test(arguments: [
+    "http://example.com/a", "https://example.com", "http://a.b-c.d:8080/x?y#z", "https://127.0.0.1:443/",
+    "http://h:080/", "http://h?q", "http://h#f", "https://x.y.z.example:1/",
+])
+func plainOriginKeyAgreesWithURLOrigin(url: String) throws {
+    let key = try #require(plainOriginKey(url))
+    #expect(key == URLOrigin(url)?.key)
+}
+
+@Test(arguments: [
+    "HTTP://example.com/", "http://Example.com/", "http://user@h/", "http://[::1]:80/", "http://h:/",
+    "http://h:123456/", "ftp://h/", "http://", "http://h%41/", "http://h_x/", "http://h:80x/",
+])
+func plainOriginKeyLeavesUnusualURLsToURLOrigin(url: String) {
+    #expect(plainOriginKey(url) == nil)
 }

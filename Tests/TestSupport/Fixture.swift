@@ -9,6 +9,8 @@ public final class Fixture: @unchecked Sendable {
     public let port: Int
     private let process: Process
     private let stdinPipe: Pipe
+    /// After `stopAccepting()`: the kept-alive connection the server still answers on.
+    private var control: RawConnection?
 
     /// Starts the server and waits for its port line.
     public init(arguments: [String] = []) throws {
@@ -51,10 +53,27 @@ public final class Fixture: @unchecked Sendable {
     /// The server's request log: one object per request it received, in order
     /// (`t_ms`, `host`, `method`, `path` with query, `headers`).
     public func requestLog() throws -> [[String: Any]] {
-        let data = try httpGet(port: port, path: "/_log").body
+        let data = try control.map { Data(try $0.keptAliveGet("/_log").body) } ?? httpGet(port: port, path: "/_log").body
         return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
+    }
+
+    /// Makes the server stop accepting for good, as a graceful shutdown does
+    /// (`/_stop-accepting`): new connections are refused, idle ones closed,
+    /// requests in progress finish. `requestLog()` still works afterwards.
+    public func stopAccepting() throws {
+        let connection = try RawConnection(port: port)
+        let reply = try connection.keptAliveGet("/_stop-accepting")
+        guard reply.status == 200 else { throw FixtureError("/_stop-accepting answered \(reply.status)") }
+        control = connection
+    }
+
+    /// Restarts the server on the same port (`/_restart`): a new listening socket,
+    /// then every connection closed, in progress or idle; the log stays.
+    public func restart() throws {
+        let reply = try httpGet(port: port, path: "/_restart")
+        guard reply.status == 200 else { throw FixtureError("/_restart answered \(reply.status)") }
     }
 
     /// The logged requests whose path (with query) starts with `prefix`.
@@ -67,4 +86,12 @@ public final class Fixture: @unchecked Sendable {
 public struct FixtureError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension RawConnection {
+    /// Sends a GET that keeps the connection alive and reads its response.
+    func keptAliveGet(_ path: String) throws -> HTTPMessage {
+        try send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        return try readResponse()
+    }
 }

@@ -113,13 +113,19 @@ public final class StreamingTool {
         return String(text[..<newline])
     }
 
-    /// How many whole lines stdout has delivered so far.
-    public func linesSoFar() -> Int {
-        collected.stdoutSoFar.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    /// What the process wrote to stderr so far, as text.
+    public var stderrSoFar: String { String(decoding: collected.stderrSoFar, as: UTF8.self) }
+
+    /// How many complete lines the process has written to stdout so far.
+    public var linesWritten: Int {
+        collected.stdoutSoFar.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 
     /// The process id, for looking at /proc.
     public var pid: Int32 { process.processIdentifier }
+
+    /// Whether the process has not ended yet.
+    public var isRunning: Bool { process.isRunning }
 
     public func write(_ text: String) {
         Glibc.signal(SIGPIPE, SIG_IGN)
@@ -129,6 +135,18 @@ public final class StreamingTool {
     public func closeInput() { try? stdinPipe.fileHandleForWriting.close() }
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Sends `number` to the process and every process below it, as Ctrl-C on a terminal
+    /// signals the whole foreground pipeline.
+    public func signalTree(_ number: Int32) {
+        var targets = [process.processIdentifier]
+        var index = 0
+        while index < targets.count {
+            targets += childProcesses(of: targets[index])
+            index += 1
+        }
+        for pid in targets { kill(pid, number) }
+    }
 
     /// Sends SIGKILL to the process and every process below it, as a crash of
     /// the whole pipeline would (descendants found through /proc, children first stopped).
@@ -179,6 +197,13 @@ private final class CollectedOutput: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return stdout
+    }
+
+    /// What stderr has delivered so far.
+    var stderrSoFar: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return stderr
     }
 
     private func append(_ data: Data, isError: Bool) {
