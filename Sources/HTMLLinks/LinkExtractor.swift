@@ -163,7 +163,8 @@ struct PageFields {
         case .bool:
             if scanner.key(member, is: Keys.ok) { ok = scanner.bytes[member.value.lowerBound] == UInt8(ascii: "t") }
         case .number:
-            if scanner.key(member, is: Keys.depth) { depth = scanner.decode(member).intValue ?? 0 }
+            // A negative or out-of-range depth counts as none, as a missing one does.
+            if scanner.key(member, is: Keys.depth) { depth = scanner.decode(member).intValue.map { max($0, 0) } ?? 0 }
         default:
             break
         }

@@ -69,13 +69,13 @@ struct ALinks: ToolCommand {
             output.write(records)
             output.endRecord()
         }
+        Interruption.catchSignals()
         do {
-            if files.isEmpty {
-                try extractor.run(LineReader(fileDescriptor: 0), name: nil, warn: diagnostics.warn)
-            } else {
-                for file in files {
-                    try extractor.run(LineReader(path: file), name: file == "-" ? nil : file, warn: diagnostics.warn)
-                }
+            for file in files.isEmpty ? ["-"] : files where Interruption.signal == nil {
+                let reader = try LineReader(path: file)
+                reader.beforeRead = { output.flush() }
+                try extractor.run(reader, name: file == "-" ? nil : file, warn: diagnostics.warn)
+                diagnostics.noteInterruption(of: reader)
             }
         } catch {
             diagnostics.fail("\(error)")
@@ -83,5 +83,6 @@ struct ALinks: ToolCommand {
             exitProcess(1)
         }
         diagnostics.warn(extractor.counts.summary)
+        if let signal = Interruption.signal { exitProcess(128 + signal) }
     }
 }
