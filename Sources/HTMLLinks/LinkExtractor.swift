@@ -163,7 +163,8 @@ struct PageFields {
         case .bool:
             if scanner.key(member, is: Keys.ok) { ok = scanner.bytes[member.value.lowerBound] == UInt8(ascii: "t") }
         case .number:
-            if scanner.key(member, is: Keys.depth) { depth = scanner.decode(member).intValue ?? 0 }
+            // A negative or out-of-range depth counts as none, as a missing one does.
+            if scanner.key(member, is: Keys.depth) { depth = scanner.decode(member).intValue.map { max($0, 0) } ?? 0 }
         default:
             break
         }
@@ -188,11 +189,18 @@ func bytes(of text: StaticString) -> UnsafeBufferPointer<UInt8> {
     UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
 }
 
-extension LinkExtractor {
-    /// Processes every line of `reader`, writing records to `output` and one
+/// What alinks drives: one extractor, or several threads of them.
+public protocol PageExtraction: AnyObject {
+    /// Totals so far.
+    var counts: ExtractionCounts { get }
+    /// Processes every line of `reader`, writing records to the sink and one
     /// warning per unusable record to `warn`, labelled `name:line` (or `line N`
     /// for standard input). Throws only when reading fails.
-    public func run(_ reader: LineReader, name: String?, warn: (String) -> Void) throws {
+    func run(_ reader: LineReader, name: String?, warn: @escaping (String) -> Void) throws
+}
+
+extension LinkExtractor: PageExtraction {
+    public func run(_ reader: LineReader, name: String?, warn: @escaping (String) -> Void) throws {
         while let line = try reader.next() {
             do {
                 try process(line: line)

@@ -35,6 +35,13 @@ public final class LineReader {
     public private(set) var lineNumber = 0
     /// Whether the line handed out last ended with `\n` (false for a cut-off last line).
     public private(set) var lineWasTerminated = true
+    /// Called before each read(2), which may block on a slow upstream: a filter
+    /// hands on its buffered output there, so no record waits in a buffer while
+    /// the filter waits for input (and `| head -1` gets its line at once).
+    public var beforeRead: (() -> Void)?
+    /// Bytes of an unfinished line dropped when a caught signal stopped reading
+    /// (see `Interruption`); 0 otherwise.
+    public private(set) var droppedAtInterruption = 0
 
     /// Reads from `fileDescriptor`, which the caller keeps open.
     public init(fileDescriptor: Int32, chunkSize: Int = 1 << 18) {
@@ -93,8 +100,19 @@ public final class LineReader {
     }
 
     /// Performs one read(2) into the buffer. Retries on EINTR; a non-blocking
-    /// descriptor with nothing to read returns without change.
+    /// descriptor with nothing to read returns without change. Once
+    /// `Interruption.catchSignals()` has run, a caught signal may end input here
+    /// instead (see `Interruption`): the unfinished line in the buffer is then
+    /// dropped, never handed out cut.
     public func fill() throws {
+        beforeRead?()
+        if let watch = Interruption.watchDescriptor, Interruption.waitForInput(fileDescriptor, watching: watch) {
+            droppedAtInterruption = end - start
+            start = end
+            scanned = end
+            reachedEOF = true
+            return
+        }
         makeRoom()
         while true {
             let count = read(fileDescriptor, buffer + end, capacity - end)

@@ -416,6 +416,10 @@ public final class RecordFilter {
         if let extensions, !extensions.contains(pathExtension(url.path)) { return false }
         if let excludedExtensions, excludedExtensions.contains(pathExtension(url.path)) { return false }
         if !includes.isEmpty || !excludes.isEmpty {
+            // regexec(3) would see a url holding a NUL (`\u0000`) only up to it, so
+            // `--exclude secret` would let `http://h/\u0000secret` through: such a
+            // url, which is no URL at all, matches every --exclude and no --include.
+            if urlView.text.contains(0) { return false }
             cString.removeAll(keepingCapacity: true)
             cString.append(contentsOf: UnsafeRawBufferPointer(urlView.text).bindMemory(to: CChar.self))
             cString.append(0)

@@ -103,10 +103,14 @@ func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Do
     return parseNumberSlowly(bytes, range)
 }
 
+/// A number beyond a double's range (`1e400`: strtod gives infinity) is NaN,
+/// which every caller takes as absent: one such value would otherwise turn a
+/// whole summary's mean, maximum and percentiles into nonsense.
 private func parseNumberSlowly(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double {
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: range.count + 1) { text in
         for (offset, index) in range.enumerated() { text[offset] = CChar(bitPattern: bytes[index]) }
         text[range.count] = 0
-        return strtod(text.baseAddress!, nil)
+        let value = strtod(text.baseAddress!, nil)
+        return value.isFinite ? value : .nan
     }
 }

@@ -7,6 +7,8 @@ import Glibc
 
 /// SIGINT and SIGTERM received so far, counted by the handler `catchInterruptions` installs.
 private let interruptions = Atomic<Int>(0)
+/// The first of them, 0 before one arrives: the exit status is 128 + it.
+private let firstInterruption = Atomic<Int32>(0)
 
 /// Streams input files through a `StatsEngine`: the loop behind the astats executable.
 public struct StatsRun {
@@ -80,14 +82,25 @@ public struct StatsRun {
     /// Whether a second SIGINT or SIGTERM arrived.
     static var stopNow: Bool { interruptions.load(ordering: .relaxed) >= 2 }
 
+    /// The first SIGINT or SIGTERM caught, or nil: astats exits with 128 + it
+    /// after its summary, as the other tools do, so scripts see the interruption.
+    public static var interruptingSignal: Int32? {
+        let signal = firstInterruption.load(ordering: .relaxed)
+        return signal == 0 ? nil : signal
+    }
+
     /// Counts SIGINT and SIGTERM instead of dying on them. In a pipeline every process
     /// gets the signal, so the first one only lets input drain: upstream ends it (afetch
     /// writes its cancelled records first, DESIGN.md section 3) and the summary covers
     /// everything. A second signal stops reading at once. Either way the summary of what
-    /// was read is written. No SA_RESTART, so a waiting poll(2) sees the signal.
+    /// was read is written, then the exit status is 128 + the first signal.
+    /// No SA_RESTART, so a waiting poll(2) sees the signal.
     public static func catchInterruptions() {
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in interruptions.add(1, ordering: .relaxed) }
+        action.__sigaction_handler.sa_handler = { signal in
+            _ = firstInterruption.compareExchange(expected: 0, desired: signal, ordering: .relaxed)
+            interruptions.add(1, ordering: .relaxed)
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)

@@ -130,8 +130,11 @@ final class URLHandle {
 
     deinit { curl_url_cleanup(pointer) }
 
-    /// Sets the whole URL.
+    /// Sets the whole URL. A NUL (from a JSON `\u0000`) is malformed input: passed
+    /// as a C string, libcurl would parse only what precedes it, and
+    /// `http://a.example\u0000.b.example/` would pass for a URL of host a.example.
     func set(_ text: String) throws {
+        guard !text.utf8.contains(0) else { throw URLParseError(CURLUE_MALFORMED_INPUT) }
         let flags = UInt32(CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
         let code = curl_url_set(pointer, CURLUPART_URL, text, flags)
         guard code == CURLUE_OK else { throw URLParseError(code) }

@@ -137,7 +137,8 @@ struct AFilter: ToolCommand {
         var summary = FilterSummary()
         var reported = 0
         let reportLimit = 5
-        for path in files.isEmpty ? ["-"] : files {
+        Interruption.catchSignals()
+        for path in files.isEmpty ? ["-"] : files where Interruption.signal == nil {
             do {
                 let reader = try LineReader(path: path)
                 let part = try filter.run(reader, to: OutputWriter.standardOutput) { lineNumber, problem in
@@ -148,6 +149,7 @@ struct AFilter: ToolCommand {
                 summary.read += part.read
                 summary.kept += part.kept
                 summary.invalid += part.invalid
+                diagnostics.noteInterruption(of: reader)
             } catch let error as InputError {
                 diagnostics.fail("\(error)")
                 exitProcess(1)
@@ -158,5 +160,6 @@ struct AFilter: ToolCommand {
             let shown = summary.invalid > reportLimit ? " (the first \(reportLimit) shown)" : ""
             diagnostics.warn("\(summary.invalid) of \(summary.read) lines invalid, \(fate)\(shown)")
         }
+        if let signal = Interruption.signal { exitProcess(128 + signal) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import HTMLLinks
 import NDJSON
 import ToolSupport
@@ -39,6 +40,11 @@ struct ALinks: ToolCommand {
     @Flag(name: .long, help: "Also pass each page record through, without its body, before its links.")
     var pages = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Parse pages on this many threads at once; records keep their input order. The default is the number of processors, at most 4.",
+        valueName: "n"))
+    var threads: Int?
+
     @OptionGroup var common: CommonOptions
 
     @Argument(help: ArgumentHelp("Files of afetch records to read. The default is standard input.", valueName: "file"))
@@ -50,6 +56,7 @@ struct ALinks: ToolCommand {
             do { _ = try TagSelection(list: tags) } catch { throw ValidationError("--tags: \(error)") }
         }
         if let maxText, maxText < 0 { throw ValidationError("--max-text must be 0 or more.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more.") }
         if let field = carry.first(where: { ExtractionOptions.linkFields.contains($0) }) {
             throw ValidationError("--carry \(field): alinks writes that field itself.")
         }
@@ -65,17 +72,21 @@ struct ALinks: ToolCommand {
         options.pages = pages
         let diagnostics = Diagnostics(tool: "alinks", quiet: common.quiet)
         let output = OutputWriter.standardOutput
-        let extractor = LinkExtractor(options: options) { records in
+        let sink: (UnsafeBufferPointer<UInt8>) -> Void = { records in
             output.write(records)
             output.endRecord()
         }
+        let threadCount = threads ?? min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 4)
+        let extractor: any PageExtraction = threadCount > 1
+            ? ParallelLinkExtractor(options: options, threads: threadCount, sink: sink)
+            : LinkExtractor(options: options, sink: sink)
+        Interruption.catchSignals()
         do {
-            if files.isEmpty {
-                try extractor.run(LineReader(fileDescriptor: 0), name: nil, warn: diagnostics.warn)
-            } else {
-                for file in files {
-                    try extractor.run(LineReader(path: file), name: file == "-" ? nil : file, warn: diagnostics.warn)
-                }
+            for file in files.isEmpty ? ["-"] : files where Interruption.signal == nil {
+                let reader = try LineReader(path: file)
+                reader.beforeRead = { output.flush() }
+                try extractor.run(reader, name: file == "-" ? nil : file, warn: diagnostics.warn)
+                diagnostics.noteInterruption(of: reader)
             }
         } catch {
             diagnostics.fail("\(error)")
@@ -83,5 +94,6 @@ struct ALinks: ToolCommand {
             exitProcess(1)
         }
         diagnostics.warn(extractor.counts.summary)
+        if let signal = Interruption.signal { exitProcess(128 + signal) }
     }
 }

@@ -89,5 +89,6 @@ struct AStats: ToolCommand {
             diagnostics.fail("\(error)")
             exitProcess(1)
         }
+        if let signal = StatsRun.interruptingSignal { exitProcess(128 + signal) }
     }
 }

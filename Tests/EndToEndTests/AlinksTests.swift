@@ -66,11 +66,28 @@ import URLs
     }
 
     @Test func usageErrorsExitTwo() throws {
-        for arguments in [["--tags", "a,blink"], ["--all", "--tags", "a"], ["--carry", "url"], ["--max-text", "-1"]] {
+        for arguments in [["--tags", "a,blink"], ["--all", "--tags", "a"], ["--carry", "url"], ["--max-text", "-1"], ["--threads", "0"]] {
             let result = try runTool("alinks", arguments)
             #expect(result.status == 2, "\(arguments)")
             #expect(!result.stderr.isEmpty)
         }
+    }
+
+    /// Pages parsed on several threads give exactly what one thread gives: the same records in
+    /// the same order, the same warnings with the same line numbers, the same counts.
+    @Test(arguments: [["--threads", "2"], ["--threads", "5", "--pages", "--all", "--unique"]])
+    func threadsChangeNothingButSpeed(arguments: [String]) throws {
+        let fixture = try Fixture(arguments: ["--pages", "\(Self.pages)"])
+        let urls = (0..<Self.pages).map { fixture.url("/p/\($0).html") }.joined(separator: "\n") + "\n"
+        var input = try runTool("afetch", ["-q", "--ordered"], input: urls).stdout
+        input.append(contentsOf: Array("not json\n{\"url\":\"http://x/\",\"ok\":false}\n".utf8))
+        input.append(input)   // again, after the broken lines
+        let single = try run(BuiltTools.path("alinks"), arguments.dropFirst(2) + ["--threads", "1"], input: input)
+        let threaded = try run(BuiltTools.path("alinks"), arguments, input: input)
+        #expect(single.lines.count > Self.pages)
+        #expect(threaded.stdout == single.stdout)
+        #expect(threaded.stderr == single.stderr)
+        #expect(single.stderr.contains("line \(Self.pages + 1): "))
     }
 
     @Test func brokenLinesAreReportedWithTheirNumberAndSkipped() throws {

@@ -21,7 +21,7 @@ public final class Fixture: @unchecked Sendable {
         let stdoutPipe = Pipe()
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
-        try process.run()
+        try startWithNoSignalBlocked(process)
         var line = Data()
         let reader = stdoutPipe.fileHandleForReading
         while let byte = try reader.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) {
@@ -35,6 +35,9 @@ public final class Fixture: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// The server's process id, for looking at /proc.
+    public var pid: Int32 { process.processIdentifier }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
     public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }

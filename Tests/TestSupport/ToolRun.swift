@@ -39,7 +39,7 @@ public func run(_ executable: String, _ arguments: [String], input: Data = Data(
     process.standardInput = stdinPipe
     process.standardOutput = stdoutPipe
     process.standardError = stderrPipe
-    try process.run()
+    try startWithNoSignalBlocked(process)
 
     let collected = CollectedOutput()
     let readers = collected.readOnThreads(stdout: stdoutPipe, stderr: stderrPipe)
@@ -102,7 +102,7 @@ public final class StreamingTool {
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
-        try process.run()
+        try startWithNoSignalBlocked(process)
         readers = collected.readOnThreads(stdout: stdoutPipe, stderr: stderrPipe)
     }
 
@@ -113,10 +113,10 @@ public final class StreamingTool {
         return String(text[..<newline])
     }
 
-    /// How many complete lines the process has written to stdout so far.
     /// What the process wrote to stderr so far, as text.
     public var stderrSoFar: String { String(decoding: collected.stderrSoFar, as: UTF8.self) }
 
+    /// How many complete lines the process has written to stdout so far.
     public var linesWritten: Int {
         collected.stdoutSoFar.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }

@@ -1,0 +1,164 @@
+import Dispatch
+import Foundation
+import NDJSON
+
+/// alinks on several threads: pages are parsed by worker threads at once, each with its own
+/// LinkExtractor (libxml2 parser contexts are independent of each other), while this thread
+/// reads lines and writes each page's records in input order, so the output is byte for byte
+/// what one thread writes. libxml2's parse is most of alinks' time (DESIGN.md section 8), and
+/// one thread of it is the ceiling of a single-threaded alinks.
+public final class ParallelLinkExtractor: PageExtraction {
+    private let extractors: [LinkExtractor]
+    private let jobs = Channel<PageJob?>()
+    private let results = Channel<PageResult>()
+    private let sink: (UnsafeBufferPointer<UInt8>) -> Void
+    /// Pages handed out and not yet written: read ahead at most this many.
+    private let window: Int
+    private var inFlight = 0
+    private var nextSequence = 0
+    private var nextToWrite = 0
+    private var finished: [Int: PageResult] = [:]
+    private var warn: (String) -> Void = { _ in }
+
+    /// `threads` workers (2 or more), each page's records handed to `sink` in input order.
+    /// Every extractor is made here, on the calling thread: libxml2's one-time setup is not
+    /// safe to race.
+    public init(options: ExtractionOptions, threads: Int, sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+        self.sink = sink
+        window = threads * 4
+        var extractors: [LinkExtractor] = []
+        for _ in 0..<threads {
+            let output = PageOutput()
+            let extractor = LinkExtractor(options: options) { output.bytes.append(contentsOf: $0) }
+            extractors.append(extractor)
+            let jobs = jobs, results = results
+            let worker = Worker(extractor: extractor, output: output)
+            Thread {
+                while let job = jobs.take() {
+                    results.put(Self.process(job, worker.extractor, worker.output))
+                }
+            }.start()
+        }
+        self.extractors = extractors
+    }
+
+    deinit {
+        for _ in extractors { jobs.put(nil) }
+    }
+
+    /// Totals over every worker.
+    public var counts: ExtractionCounts {
+        extractors.reduce(into: ExtractionCounts()) { total, extractor in
+            total.pages += extractor.counts.pages
+            total.links += extractor.counts.links
+            total.skipped += extractor.counts.skipped
+            total.invalid += extractor.counts.invalid
+        }
+    }
+
+    /// Processes every line of `reader` as LinkExtractor.run does. Before each read from the
+    /// input, every page handed out is written and `reader`'s own beforeRead runs (alinks
+    /// flushes there), so records never wait on a slow upstream.
+    public func run(_ reader: LineReader, name: String?, warn: @escaping (String) -> Void) throws {
+        self.warn = warn
+        let readerHook = reader.beforeRead
+        reader.beforeRead = { [unowned self] in
+            writeFinished(waitingForAll: true)
+            readerHook?()
+        }
+        defer { reader.beforeRead = readerHook }
+        do {
+            while let line = try reader.next() {
+                let place = name.map { "\($0):\(reader.lineNumber)" } ?? "line \(reader.lineNumber)"
+                jobs.put(PageJob(sequence: nextSequence, line: Array(line), place: place))
+                nextSequence += 1
+                inFlight += 1
+                if inFlight >= window { writeFinished(waitingForAll: false) }
+            }
+        } catch {
+            writeFinished(waitingForAll: true)
+            throw error
+        }
+        writeFinished(waitingForAll: true)
+    }
+
+    /// Writes finished pages in input order: until the window has room again, or until
+    /// every page handed out is written.
+    private func writeFinished(waitingForAll: Bool) {
+        while waitingForAll ? inFlight > 0 : inFlight >= window {
+            let result = results.take()
+            finished[result.sequence] = result
+            while let next = finished.removeValue(forKey: nextToWrite) {
+                if let warning = next.warning { warn(warning) }
+                if !next.output.isEmpty { next.output.withUnsafeBufferPointer(sink) }
+                nextToWrite += 1
+                inFlight -= 1
+            }
+        }
+    }
+
+    /// One page on a worker: the records it gives, or the warning it earns.
+    private static func process(_ job: PageJob, _ extractor: LinkExtractor, _ output: PageOutput) -> PageResult {
+        output.bytes.removeAll(keepingCapacity: true)
+        var warning: String?
+        do {
+            try job.line.withUnsafeBufferPointer { try extractor.process(line: $0) }
+        } catch {
+            warning = "\(job.place): \(error)"
+        }
+        return PageResult(sequence: job.sequence, output: output.bytes, warning: warning)
+    }
+}
+
+/// An input line handed to a worker, with where it was read for warnings.
+private struct PageJob: Sendable {
+    let sequence: Int
+    let line: [UInt8]
+    let place: String
+}
+
+/// What a worker made of a page.
+private struct PageResult: Sendable {
+    let sequence: Int
+    let output: [UInt8]
+    let warning: String?
+}
+
+/// What one worker thread owns; only that thread touches it once started.
+private struct Worker: @unchecked Sendable {
+    let extractor: LinkExtractor
+    let output: PageOutput
+}
+
+/// A worker's record buffer, filled by its extractor's sink.
+private final class PageOutput: @unchecked Sendable {
+    var bytes: [UInt8] = []
+}
+
+/// A first-in first-out queue between threads; `take` waits for an item.
+private final class Channel<Item>: @unchecked Sendable {
+    private var items: [Item] = []
+    private var head = 0
+    private let lock = NSLock()
+    private let available = DispatchSemaphore(value: 0)
+
+    func put(_ item: Item) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+        available.signal()
+    }
+
+    func take() -> Item {
+        available.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        let item = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        return item
+    }
+}
