@@ -62,15 +62,18 @@ public struct WebURL: Sendable, Hashable, CustomStringConvertible {
         // One read of the whole URL; its parts are split from libcurl's own
         // output, which is already validated and normalised.
         var text = try handle.get(CURLUPART_URL) ?? ""
-        if reference.authority?.contains(UInt8(ascii: "%")) == true {
-            // libcurl 7.88 decodes a percent-encoded host after normalising IPv4
-            // numbers, so "%31%32%37.1" comes out as "127.1", which the next parse
-            // (afetch's) reads as 127.0.0.1. A second pass gives the host every
-            // later parse agrees on (found by scripts/fuzz, url-resolve).
+        var parsed = URIReference(text)
+        if !(parsed.authority ?? []).elementsEqual(reference.authority ?? []) {
+            // libcurl 7.88 normalises IPv4 numbers before it decodes a
+            // percent-encoded host, or takes one from the path ("x:///%31/"), so
+            // "%31%32%37.1" comes out as "127.1", which the next parse (afetch's)
+            // reads as 127.0.0.1. When the authority changed, a second pass gives
+            // the one every later parse agrees on (found by scripts/fuzz, url-resolve).
             try handle.set(text)
             text = try handle.get(CURLUPART_URL) ?? ""
+            parsed = URIReference(text)
         }
-        self.init(components: URIReference(text))
+        self.init(components: parsed)
     }
 
     private init(components: URIReference) {

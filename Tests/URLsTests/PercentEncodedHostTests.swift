@@ -22,3 +22,12 @@ struct PercentEncodedHostTests {
         #expect(url.string == "http://127.0.0.1/b")
     }
 }
+
+extension PercentEncodedHostTests {
+    /// libcurl takes the host from the path when the authority is empty.
+    @Test func aHostTakenFromThePathIsNormalisedToo() throws {
+        let url = try WebURL("ph8:///%31/?x")
+        #expect(url.host == "0.0.0.1")
+        #expect(try WebURL(url.string).string == url.string)
+    }
+}
