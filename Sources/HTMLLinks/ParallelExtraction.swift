@@ -8,13 +8,22 @@ import NDJSON
 /// what one thread writes. libxml2's parse is most of alinks' time (DESIGN.md section 8), and
 /// one thread of it is the ceiling of a single-threaded alinks.
 public final class ParallelLinkExtractor: PageExtraction {
+    /// The workers' extractors.
     private let extractors: [LinkExtractor]
+    /// Pages larger than `largePage` are parsed here, on the reading thread, once the workers
+    /// are idle: a parse holds several times the page's size, and an extractor keeps the room
+    /// it grew, so only this one extractor ever grows to the size of large pages.
+    private let ownExtractor: LinkExtractor
+    private let largePage = 1 << 20
     private let jobs = Channel<PageJob?>()
     private let results = Channel<PageResult>()
     private let sink: (UnsafeBufferPointer<UInt8>) -> Void
-    /// Pages handed out and not yet written: read ahead at most this many.
+    /// Pages handed out and not yet written: read ahead at most this many,
     private let window: Int
+    /// and at most this many bytes of them.
+    private let windowBytes = 4 << 20
     private var inFlight = 0
+    private var inFlightBytes = 0
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: PageResult] = [:]
@@ -26,6 +35,7 @@ public final class ParallelLinkExtractor: PageExtraction {
     public init(options: ExtractionOptions, threads: Int, sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
         self.sink = sink
         window = threads * 4
+        ownExtractor = LinkExtractor(options: options, sink: sink)
         var extractors: [LinkExtractor] = []
         for _ in 0..<threads {
             let output = PageOutput()
@@ -48,7 +58,7 @@ public final class ParallelLinkExtractor: PageExtraction {
 
     /// Totals over every worker.
     public var counts: ExtractionCounts {
-        extractors.reduce(into: ExtractionCounts()) { total, extractor in
+        (extractors + [ownExtractor]).reduce(into: ExtractionCounts()) { total, extractor in
             total.pages += extractor.counts.pages
             total.links += extractor.counts.links
             total.skipped += extractor.counts.skipped
@@ -63,38 +73,58 @@ public final class ParallelLinkExtractor: PageExtraction {
         self.warn = warn
         let readerHook = reader.beforeRead
         reader.beforeRead = { [unowned self] in
-            writeFinished(waitingForAll: true)
+            // Only a read that would wait lets the workers run dry: input already there
+            // (a file, a full pipe) is read on while they work.
+            guard !Self.hasInput(reader.fileDescriptor) else { return }
+            writeAll()
             readerHook?()
         }
         defer { reader.beforeRead = readerHook }
         do {
             while let line = try reader.next() {
                 let place = name.map { "\($0):\(reader.lineNumber)" } ?? "line \(reader.lineNumber)"
+                if line.count > largePage {
+                    writeAll()
+                    do { try ownExtractor.process(line: line) } catch { warn("\(place): \(error)") }
+                    continue
+                }
+                while inFlight > 0 && (inFlight >= window || inFlightBytes + line.count > windowBytes) {
+                    writeNextFinished()
+                }
                 jobs.put(PageJob(sequence: nextSequence, line: Array(line), place: place))
                 nextSequence += 1
                 inFlight += 1
-                if inFlight >= window { writeFinished(waitingForAll: false) }
+                inFlightBytes += line.count
             }
         } catch {
-            writeFinished(waitingForAll: true)
+            writeAll()
             throw error
         }
-        writeFinished(waitingForAll: true)
+        writeAll()
     }
 
-    /// Writes finished pages in input order: until the window has room again, or until
-    /// every page handed out is written.
-    private func writeFinished(waitingForAll: Bool) {
-        while waitingForAll ? inFlight > 0 : inFlight >= window {
-            let result = results.take()
-            finished[result.sequence] = result
-            while let next = finished.removeValue(forKey: nextToWrite) {
-                if let warning = next.warning { warn(warning) }
-                if !next.output.isEmpty { next.output.withUnsafeBufferPointer(sink) }
-                nextToWrite += 1
-                inFlight -= 1
-            }
+    /// Waits for every page handed out, and writes them.
+    private func writeAll() {
+        while inFlight > 0 { writeNextFinished() }
+    }
+
+    /// Waits for one page to finish, then writes the finished pages that are next in input order.
+    private func writeNextFinished() {
+        let result = results.take()
+        finished[result.sequence] = result
+        while let next = finished.removeValue(forKey: nextToWrite) {
+            if let warning = next.warning { warn(warning) }
+            if !next.output.isEmpty { next.output.withUnsafeBufferPointer(sink) }
+            nextToWrite += 1
+            inFlight -= 1
+            inFlightBytes -= next.inputSize
         }
+    }
+
+    /// Whether a read from `descriptor` would return at once (always so for a regular file).
+    private static func hasInput(_ descriptor: Int32) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
     }
 
     /// One page on a worker: the records it gives, or the warning it earns.
@@ -106,7 +136,7 @@ public final class ParallelLinkExtractor: PageExtraction {
         } catch {
             warning = "\(job.place): \(error)"
         }
-        return PageResult(sequence: job.sequence, output: output.bytes, warning: warning)
+        return PageResult(sequence: job.sequence, inputSize: job.line.count, output: output.bytes, warning: warning)
     }
 }
 
@@ -120,6 +150,7 @@ private struct PageJob: Sendable {
 /// What a worker made of a page.
 private struct PageResult: Sendable {
     let sequence: Int
+    let inputSize: Int
     let output: [UInt8]
     let warning: String?
 }

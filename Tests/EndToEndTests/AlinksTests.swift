@@ -81,10 +81,13 @@ import URLs
         let urls = (0..<Self.pages).map { fixture.url("/p/\($0).html") }.joined(separator: "\n") + "\n"
         var input = try runTool("afetch", ["-q", "--ordered"], input: urls).stdout
         input.append(contentsOf: Array("not json\n{\"url\":\"http://x/\",\"ok\":false}\n".utf8))
-        input.append(input)   // again, after the broken lines
+        // A page over 1 MiB, which the reading thread parses itself while the workers wait.
+        let big = (0..<40_000).map { "<a href='/big/\($0)'>link \($0)</a>" }.joined()
+        input.append(contentsOf: Array("{\"url\":\"http://x/\",\"content_type\":\"text/html\",\"body\":\"\(big)\"}\n".utf8))
+        input.append(input)   // again, after the broken lines and the large page
         let single = try run(BuiltTools.path("alinks"), arguments.dropFirst(2) + ["--threads", "1"], input: input)
         let threaded = try run(BuiltTools.path("alinks"), arguments, input: input)
-        #expect(single.lines.count > Self.pages)
+        #expect(single.lines.count > Self.pages + 80_000)
         #expect(threaded.stdout == single.stdout)
         #expect(threaded.stderr == single.stderr)
         #expect(single.stderr.contains("line \(Self.pages + 1): "))
