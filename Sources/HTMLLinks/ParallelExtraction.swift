@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Glibc
 import NDJSON
 
 /// alinks on several threads: pages are parsed by worker threads at once, each with its own
@@ -31,8 +31,8 @@ public final class ParallelLinkExtractor: PageExtraction {
 
     /// `threads` workers (2 or more), each page's records handed to `sink` in input order.
     /// Every extractor is made here, on the calling thread: libxml2's one-time setup is not
-    /// safe to race.
-    public init(options: ExtractionOptions, threads: Int, sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// safe to race. Nil when the system refuses a thread (then one thread must do).
+    public init?(options: ExtractionOptions, threads: Int, sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
         self.sink = sink
         window = threads * 4
         ownExtractor = LinkExtractor(options: options, sink: sink)
@@ -43,11 +43,15 @@ public final class ParallelLinkExtractor: PageExtraction {
             extractors.append(extractor)
             let jobs = jobs, results = results
             let worker = Worker(extractor: extractor, output: output)
-            Thread {
+            let started = startThread {
                 while let job = jobs.take() {
                     results.put(Self.process(job, worker.extractor, worker.output))
                 }
-            }.start()
+            }
+            guard started else {
+                for _ in extractors.dropLast() { jobs.put(nil) }
+                return nil
+            }
         }
         self.extractors = extractors
     }
@@ -170,20 +174,27 @@ private final class PageOutput: @unchecked Sendable {
 private final class Channel<Item>: @unchecked Sendable {
     private var items: [Item] = []
     private var head = 0
-    private let lock = NSLock()
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let available = DispatchSemaphore(value: 0)
 
+    init() { pthread_mutex_init(lock, nil) }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
     func put(_ item: Item) {
-        lock.lock()
+        pthread_mutex_lock(lock)
         items.append(item)
-        lock.unlock()
+        pthread_mutex_unlock(lock)
         available.signal()
     }
 
     func take() -> Item {
         available.wait()
-        lock.lock()
-        defer { lock.unlock() }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
         let item = items[head]
         head += 1
         if head == items.count {
@@ -192,4 +203,26 @@ private final class Channel<Item>: @unchecked Sendable {
         }
         return item
     }
+}
+
+/// Runs `body` on a new detached thread; false when the system refuses one. (Not Foundation's
+/// Thread: importing Foundation here clashes with the system ICU headers libxml2's module
+/// map brings in.)
+private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+    let context = Unmanaged.passRetained(Body(body)).toOpaque()
+    var thread = pthread_t()
+    let started = pthread_create(&thread, nil, { context in
+        Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+        return nil
+    }, context)
+    guard started == 0 else {
+        Unmanaged<Body>.fromOpaque(context).release()
+        return false
+    }
+    pthread_detach(thread)
+    return true
 }

@@ -77,9 +77,9 @@ struct ALinks: ToolCommand {
             output.endRecord()
         }
         let threadCount = threads ?? min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 4)
-        let extractor: any PageExtraction = threadCount > 1
-            ? ParallelLinkExtractor(options: options, threads: threadCount, sink: sink)
-            : LinkExtractor(options: options, sink: sink)
+        var parallel: ParallelLinkExtractor?
+        if threadCount > 1 { parallel = ParallelLinkExtractor(options: options, threads: threadCount, sink: sink) }
+        let extractor: any PageExtraction = parallel ?? LinkExtractor(options: options, sink: sink)
         Interruption.catchSignals()
         do {
             for file in files.isEmpty ? ["-"] : files where Interruption.signal == nil {
