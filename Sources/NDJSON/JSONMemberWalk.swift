@@ -263,7 +263,7 @@ extension JSONScanner {
         #endif
         while i &+ 8 <= count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-            let flags = walkSpecialByteFlags(word)
+            let flags = quoteBackslashOrControlFlags(word)
             if flags == 0 {
                 i &+= 8
                 continue
@@ -346,22 +346,7 @@ extension JSONScanner {
     }
 }
 
-/// The high bit of each byte of `word` (little-endian) that is `"`, `\\` or below
-/// 0x20, and maybe of bytes above the first such byte, never below it: the lowest
-/// flag is exact. (The has-zero-byte and has-less-than tricks of Sean Anderson's "Bit
-/// Twiddling Hacks"; a borrow only runs upwards.)
-@inlinable @inline(__always)
-func walkSpecialByteFlags(_ word: UInt64) -> UInt64 {
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let quotes = word ^ (ones &* 0x22)
-    let backslashes = word ^ (ones &* 0x5C)
-    let hasQuote = (quotes &- ones) & ~quotes
-    let hasBackslash = (backslashes &- ones) & ~backslashes
-    let hasControl = (word &- ones &* 0x20) & ~word
-    return (hasQuote | hasBackslash | hasControl) & 0x8080_8080_8080_8080
-}
-
-/// `walkSpecialByteFlags` of two words at once (little-endian lanes).
+/// `quoteBackslashOrControlFlags` of two words at once (little-endian lanes).
 @inlinable @inline(__always)
 func walkSpecialByteFlags(_ words: SIMD2<UInt64>) -> SIMD2<UInt64> {
     let ones = SIMD2<UInt64>(repeating: 0x0101_0101_0101_0101)

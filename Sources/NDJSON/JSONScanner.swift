@@ -276,7 +276,7 @@ public struct JSONScanner {
 /// below 0x20, and possibly of bytes above the first such byte, never below
 /// it: the lowest flag is exact. (The has-zero-byte and has-less-than tricks
 /// of Sean Anderson's "Bit Twiddling Hacks"; a borrow only runs upwards.)
-@inline(__always) func quoteBackslashOrControlFlags(_ word: UInt64) -> UInt64 {
+@inlinable @inline(__always) func quoteBackslashOrControlFlags(_ word: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let quotes = word ^ (ones &* 0x22)
     let backslashes = word ^ (ones &* 0x5C)

@@ -132,7 +132,7 @@ import TestSupport
     @Test(arguments: Mode.allCases, retryCounts)
     func everyFaultGivesOneRecordOfItsDocumentedKind(mode: Mode, retries: Int) throws {
         let fixture = try Fixture()
-        let (inputs, resolve) = Self.inputs(port: fixture.port, deadPort: try unusedPort())
+        let (inputs, resolve) = Self.inputs(port: fixture.port, deadPort: try unusedLoopbackPort())
         let healthy = (0..<2).map { fixture.url("/echo?healthy=\($0)") }
         let urls = inputs.map(\.url) + healthy
         let result = try runTool("afetch", Self.flags(mode, retries: retries) + resolve,
@@ -224,14 +224,7 @@ import TestSupport
         tool.closeInput()
         let result = tool.finish()
 
-        #expect(result.status == 0)
-        let records = result.records
-        #expect(records.count == before.count + after.count)
-        if mode == .ordered { #expect(records.compactMap { $0["url"] as? String } == before + after) }
-        for record in records {
-            #expect(record["ok"] as? Bool == true, "\(record["url"] ?? ""): \(record["error"] ?? "")")
-            #expect(record["attempts"] as? Int == 1, "\(record["url"] ?? "")")
-        }
+        expectEachFetchedOnceAndOK(result, urls: before + after, mode: mode)
         let log = try fixture.requestLog().compactMap { $0["path"] as? String }
         for url in before + after {
             let query = String(url[url.firstIndex(of: "?")!...])
@@ -255,14 +248,7 @@ import TestSupport
         tool.closeInput()
         let result = tool.finish()
 
-        #expect(result.status == 0)
-        let records = result.records
-        #expect(records.count == before.count + after.count)
-        if mode == .ordered { #expect(records.compactMap { $0["url"] as? String } == before + after) }
-        for record in records {
-            #expect(record["ok"] as? Bool == true, "\(record["url"] ?? ""): \(record["error"] ?? "")")
-            #expect(record["attempts"] as? Int == 1, "\(record["url"] ?? "")")
-        }
+        expectEachFetchedOnceAndOK(result, urls: before + after, mode: mode)
         #expect(beforeLog.sorted() == before.map { String($0.dropFirst("http://127.0.0.1:\(first.port)".count)) }.sorted())
         let afterLog = try second.requestLog().compactMap { $0["path"] as? String }
         #expect(afterLog.sorted() == after.map { String($0.dropFirst("http://127.0.0.1:\(second.port)".count)) }.sorted())
@@ -332,25 +318,19 @@ import TestSupport
         #expect(headers["x-fill-9999"] as? String == "value-9999")
     }
 
-    private func kind(_ record: [String: Any]) -> String? {
-        (record["error"] as? [String: Any])?["kind"] as? String
+    /// One ok record per URL, each after a single attempt (in input order with --ordered).
+    private func expectEachFetchedOnceAndOK(_ result: ToolResult, urls: [String], mode: Mode) {
+        #expect(result.status == 0)
+        let records = result.records
+        #expect(records.count == urls.count)
+        if mode == .ordered { #expect(records.compactMap { $0["url"] as? String } == urls) }
+        for record in records {
+            #expect(record["ok"] as? Bool == true, "\(record["url"] ?? ""): \(record["error"] ?? "")")
+            #expect(record["attempts"] as? Int == 1, "\(record["url"] ?? "")")
+        }
     }
 
-    /// A loopback port nothing listens on: one the OS just handed out and took back.
-    private func unusedPort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard probe >= 0 else { throw FixtureError("socket: errno \(errno)") }
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0
-            }
-        }
-        guard bound else { throw FixtureError("bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+    private func kind(_ record: [String: Any]) -> String? {
+        (record["error"] as? [String: Any])?["kind"] as? String
     }
 }

@@ -23,7 +23,7 @@ public final class NginxServer {
         guard certificate.status == 0 else { throw FixtureError("openssl: \(String(decoding: certificate.stdout, as: UTF8.self))") }
         var attempt = 0
         while true {
-            let port = try Self.freePort()
+            let port = try unusedLoopbackPort()
             try Self.configuration(directory: directory, root: root, port: port, locations: locations)
                 .write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
             let process = try StreamingTool(executable: "/usr/sbin/nginx",
@@ -98,22 +98,23 @@ public final class NginxServer {
         }
         """
     }
+}
 
-    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
-    private static func freePort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard probe >= 0 else { throw FixtureError("socket: errno \(errno)") }
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0
-            }
+/// A loopback port nothing listens on now: one the kernel just handed out to a socket bound
+/// to port 0, and took back when it closed.
+public func unusedLoopbackPort() throws -> Int {
+    let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard probe >= 0 else { throw FixtureError("socket: errno \(errno)") }
+    defer { close(probe) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0
         }
-        guard bound else { throw FixtureError("bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
+    guard bound else { throw FixtureError("bind: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
