@@ -70,9 +70,9 @@ public final class ParallelLinkExtractor: PageExtraction {
         }
     }
 
-    /// Processes every line of `reader` as LinkExtractor.run does. Before each read from the
-    /// input, every page handed out is written and `reader`'s own beforeRead runs (alinks
-    /// flushes there), so records never wait on a slow upstream.
+    /// Processes every line of `reader` as LinkExtractor.run does. Before a read that would
+    /// wait for input, every page handed out is written and `reader`'s own beforeRead runs
+    /// (alinks flushes there), so records never wait on a slow upstream.
     public func run(_ reader: LineReader, name: String?, warn: @escaping (String) -> Void) throws {
         self.warn = warn
         let readerHook = reader.beforeRead
