@@ -191,11 +191,7 @@ import TestSupport
         tool.closeInput()
         let result = tool.finish()
 
-        #expect(result.status == 0)
-        let records = result.records
-        #expect(records.count == done.count + inProgress.count + refused.count)
-        let byURL = Dictionary(records.map { ($0["url"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
-        if mode == .ordered { #expect(records.compactMap { $0["url"] as? String } == done + inProgress + refused) }
+        let byURL = recordsByURL(result, urls: done + inProgress + refused, mode: mode)
         for url in done + inProgress {
             #expect(byURL[url]?["ok"] as? Bool == true, "\(url): \(byURL[url]?["error"] ?? "no record")")
             #expect(byURL[url]?["attempts"] as? Int == 1, "\(url)")
@@ -269,11 +265,7 @@ import TestSupport
         tool.closeInput()
         let result = tool.finish()
 
-        #expect(result.status == 0)
-        let records = result.records
-        #expect(records.count == inFlight.count + after.count)
-        let byURL = Dictionary(records.map { ($0["url"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
-        if mode == .ordered { #expect(records.compactMap { $0["url"] as? String } == inFlight + after) }
+        let byURL = recordsByURL(result, urls: inFlight + after, mode: mode)
         // The connection closed with no response: a reset, which a retry carries to the new server.
         for (index, url) in inFlight.enumerated() {
             let record = try #require(byURL[url])
@@ -318,13 +310,18 @@ import TestSupport
         #expect(headers["x-fill-9999"] as? String == "value-9999")
     }
 
-    /// One ok record per URL, each after a single attempt (in input order with --ordered).
-    private func expectEachFetchedOnceAndOK(_ result: ToolResult, urls: [String], mode: Mode) {
+    /// The run's records by URL, after checking there is one per URL (in input order with --ordered).
+    private func recordsByURL(_ result: ToolResult, urls: [String], mode: Mode) -> [String: [String: Any]] {
         #expect(result.status == 0)
         let records = result.records
         #expect(records.count == urls.count)
         if mode == .ordered { #expect(records.compactMap { $0["url"] as? String } == urls) }
-        for record in records {
+        return Dictionary(records.map { ($0["url"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// One ok record per URL, each after a single attempt (in input order with --ordered).
+    private func expectEachFetchedOnceAndOK(_ result: ToolResult, urls: [String], mode: Mode) {
+        for record in recordsByURL(result, urls: urls, mode: mode).values {
             #expect(record["ok"] as? Bool == true, "\(record["url"] ?? ""): \(record["error"] ?? "")")
             #expect(record["attempts"] as? Int == 1, "\(record["url"] ?? "")")
         }
