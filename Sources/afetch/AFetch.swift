@@ -111,7 +111,7 @@ struct AFetch: ToolCommand {
     @Option(help: "Seconds in-flight transfers may finish after SIGINT or SIGTERM before they are cancelled. The default is 5.")
     var grace = 5.0
 
-    @Option(help: "Also write every fetch's last exchange to FILE as WARC/1.1 request and response records (raw bytes as received, digests included), one gzip member per record when FILE ends in .gz; records gain warc_file and warc_offset. Only gzip and deflate are offered then, and afetch decodes them itself. The default writes no WARC.")
+    @Option(help: "Also write every exchange (redirect hops and failed attempts before a retry included) to FILE as WARC/1.1 request and response records (raw bytes as received, digests included), one gzip member per record when FILE ends in .gz; records gain warc_file and warc_offset (of their last exchange). Only gzip and deflate are offered then, and afetch decodes them itself. The default writes no WARC.")
     var warc: String?
 
     @Option(name: .customLong("warc-max-size"), help: "Start a new numbered WARC file (NAME-00001.warc.gz, ...) before one would pass SIZE bytes (K, M or G suffix allowed). The default is one file.")
