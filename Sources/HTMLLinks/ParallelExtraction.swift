@@ -28,6 +28,8 @@ public final class ParallelLinkExtractor: PageExtraction {
     private var nextToWrite = 0
     private var finished: [Int: PageResult] = [:]
     private var warn: (String) -> Void = { _ in }
+    /// The input's name for warnings (`name:line`), nil for standard input (`line N`).
+    private var inputName: String?
 
     /// `threads` workers (2 or more), each page's records handed to `sink` in input order.
     /// Every extractor is made here, on the calling thread: libxml2's one-time setup is not
@@ -75,6 +77,7 @@ public final class ParallelLinkExtractor: PageExtraction {
     /// (alinks flushes there), so records never wait on a slow upstream.
     public func run(_ reader: LineReader, name: String?, warn: @escaping (String) -> Void) throws {
         self.warn = warn
+        inputName = name
         let readerHook = reader.beforeRead
         reader.beforeRead = { [unowned self] in
             // Only a read that would wait lets the workers run dry: input already there
@@ -86,16 +89,15 @@ public final class ParallelLinkExtractor: PageExtraction {
         defer { reader.beforeRead = readerHook }
         do {
             while let line = try reader.next() {
-                let place = name.map { "\($0):\(reader.lineNumber)" } ?? "line \(reader.lineNumber)"
                 if line.count > largePage {
                     writeAll()
-                    do { try ownExtractor.process(line: line) } catch { warn("\(place): \(error)") }
+                    do { try ownExtractor.process(line: line) } catch { warn(warning(at: reader.lineNumber, error)) }
                     continue
                 }
                 while inFlight > 0 && (inFlight >= window || inFlightBytes + line.count > windowBytes) {
                     writeNextFinished()
                 }
-                jobs.put(PageJob(sequence: nextSequence, line: Array(line), place: place))
+                jobs.put(PageJob(sequence: nextSequence, line: Array(line), lineNumber: reader.lineNumber))
                 nextSequence += 1
                 inFlight += 1
                 inFlightBytes += line.count
@@ -117,12 +119,17 @@ public final class ParallelLinkExtractor: PageExtraction {
         let result = results.take()
         finished[result.sequence] = result
         while let next = finished.removeValue(forKey: nextToWrite) {
-            if let warning = next.warning { warn(warning) }
+            if let error = next.error { warn(warning(at: next.lineNumber, error)) }
             if !next.output.isEmpty { next.output.withUnsafeBufferPointer(sink) }
             nextToWrite += 1
             inFlight -= 1
             inFlightBytes -= next.inputSize
         }
+    }
+
+    /// The warning for an unusable line, worded as LinkExtractor.run words it.
+    private func warning(at lineNumber: Int, _ error: RecordError) -> String {
+        (inputName.map { "\($0):\(lineNumber)" } ?? "line \(lineNumber)") + ": \(error)"
     }
 
     /// Whether a read from `descriptor` would return at once (always so for a regular file).
@@ -134,29 +141,32 @@ public final class ParallelLinkExtractor: PageExtraction {
     /// One page on a worker: the records it gives, or the warning it earns.
     private static func process(_ job: PageJob, _ extractor: LinkExtractor, _ output: PageOutput) -> PageResult {
         output.bytes.removeAll(keepingCapacity: true)
-        var warning: String?
+        var failure: RecordError?
         do {
             try job.line.withUnsafeBufferPointer { try extractor.process(line: $0) }
         } catch {
-            warning = "\(job.place): \(error)"
+            failure = error as? RecordError ?? RecordError(description: "\(error)")
         }
-        return PageResult(sequence: job.sequence, inputSize: job.line.count, output: output.bytes, warning: warning)
+        return PageResult(sequence: job.sequence, lineNumber: job.lineNumber, inputSize: job.line.count,
+                          output: output.bytes, error: failure)
     }
 }
 
-/// An input line handed to a worker, with where it was read for warnings.
+/// An input line handed to a worker, with its line number for warnings.
 private struct PageJob: Sendable {
     let sequence: Int
     let line: [UInt8]
-    let place: String
+    let lineNumber: Int
 }
 
 /// What a worker made of a page.
 private struct PageResult: Sendable {
     let sequence: Int
+    let lineNumber: Int
     let inputSize: Int
     let output: [UInt8]
-    let warning: String?
+    /// Why the page gave no records, when it was unusable.
+    let error: RecordError?
 }
 
 /// What one worker thread owns; only that thread touches it once started.
