@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import NDJSON
 #endif
 
 /// The write end of the self-pipe the signal handler writes to (async-signal-safe).
@@ -17,13 +18,7 @@ struct SignalWatcher {
         for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK); _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         fileDescriptor = ends[0]
         signalPipeWriteEnd = ends[1]
-        // A parent may hand down a mask that blocks these (test runners and
-        // some supervisors do): unblock them, or they would never arrive.
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        sigaddset(&mask, SIGINT)
-        sigaddset(&mask, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &mask, nil)
+        Interruption.unblockStopSignals()
         for number in [SIGINT, SIGTERM] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in

@@ -51,8 +51,13 @@ public enum Interruption {
             action.sa_flags = SA_RESTART
             sigaction(number, &action, nil)
         }
-        // A parent may hand down a mask that blocks these (test runners and
-        // some supervisors do): unblock them, or they would never arrive.
+        unblockStopSignals()
+    }
+
+    /// Unblocks SIGINT and SIGTERM for the calling thread (the main one, before any other
+    /// starts): a parent may hand down a mask that blocks them (test runners and some
+    /// supervisors do), and they would never arrive.
+    public static func unblockStopSignals() {
         var mask = sigset_t()
         sigemptyset(&mask)
         sigaddset(&mask, SIGINT)

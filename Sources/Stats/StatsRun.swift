@@ -105,12 +105,7 @@ public struct StatsRun {
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
-        // A parent may have spawned us with these blocked (the mask is inherited across exec).
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        Interruption.unblockStopSignals()
     }
 }
 
