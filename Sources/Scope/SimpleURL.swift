@@ -222,14 +222,38 @@ private func isAlphanumeric(_ byte: UInt8) -> Bool {
 
 /// True when libcurl may read the host as an IPv4 number and rewrite it: its
 /// parts may be decimal, octal or `0x` hex numbers, so any host starting with
-/// a digit and made only of hex digits, `x` and dots is left to libcurl.
+/// a digit and made only of hex digits, `x` and dots is left to libcurl, unless
+/// it is already in the one form libcurl writes back unchanged (`127.0.0.1`).
 private func mayBeIPv4Number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
     guard bytes[range.lowerBound] &- UInt8(ascii: "0") < 10 else { return false }
     for k in range {
         let byte = bytes[k]
         if hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return false }
     }
-    return true
+    return !isDottedDecimalIPv4(bytes, range)
+}
+
+/// Four parts of 0 to 255 in decimal without a leading zero: the form libcurl
+/// gives every IPv4 address, so it keeps this one as it is.
+private func isDottedDecimalIPv4(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    var parts = 0
+    var k = range.lowerBound
+    while k < range.upperBound {
+        let start = k
+        var value = 0
+        while k < range.upperBound, bytes[k] &- UInt8(ascii: "0") < 10, k - start < 3 {
+            value = value * 10 + Int(bytes[k] &- UInt8(ascii: "0"))
+            k += 1
+        }
+        let length = k - start
+        guard length > 0, value <= 255, length == 1 || bytes[start] != UInt8(ascii: "0") else { return false }
+        parts += 1
+        if k == range.upperBound { break }
+        guard bytes[k] == UInt8(ascii: "."), parts < 4 else { return false }
+        k += 1
+        guard k < range.upperBound else { return false }
+    }
+    return parts == 4
 }
 
 /// True when every byte from `start` on is printable ASCII other than `\\`,

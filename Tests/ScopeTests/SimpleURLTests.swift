@@ -65,11 +65,15 @@ let simpleURLs = [
     "http://example.com/a/.b/..c/...", "http://example.com/{}|^`\"<>", "http://example.com:65535/", "https://EXAMPLE.net/",
     "http://a/b?c?d#e#f", "http://example.com/a%2E%2E/b", "http://example.com/?a=%2e", "https://example.com/a?b#c",
     "http://example.com:8080/a", "http://example.com:443/a", "https://example.com:443/",
+    "http://127.0.0.1/", "http://127.0.0.1:18182/p/1.html", "https://255.255.255.255/", "http://0.0.0.0/",
+    "http://10.200.3.99:8080/a?b", "http://user@192.168.0.1/",
 ]
 
 /// URLs the fast path must leave to libcurl.
 let unusualURLs = [
-    "http://[::1]/", "http://[2001:db8::1]:8080/x", "http://127.0.0.1/", "http://0x7f.1/", "http://127.1:8080/",
+    "http://[::1]/", "http://[2001:db8::1]:8080/x", "http://0x7f.1/", "http://127.1:8080/",
+    "http://127.0.0.01/", "http://0127.0.0.1/", "http://256.0.0.1/", "http://1.2.3.4.5/", "http://1.2.3./",
+    "http://1.2.3/", "http://1..2.3/", "http://1.2.3.4444/", "http://0x7f.0.0.1/", "http://4294967295/",
     "http://%65xample.com/", "http://bücher.example/", "http://example.com/a b", "http://example.com/\t",
     "http://example.com/ä", "http://a@b@c/", "http://example.com:/", "http://example.com:0080/", "http://example.com:0/",
     "http://example.com:65536/", "http://example.com:123456/", "http:/example.com/", "http:example.com",
