@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import NDJSON
 
@@ -178,61 +177,4 @@ private struct Worker: @unchecked Sendable {
 /// A worker's record buffer, filled by its extractor's sink.
 private final class PageOutput: @unchecked Sendable {
     var bytes: [UInt8] = []
-}
-
-/// A first-in first-out queue between threads; `take` waits for an item.
-private final class Channel<Item>: @unchecked Sendable {
-    private var items: [Item] = []
-    private var head = 0
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let available = DispatchSemaphore(value: 0)
-
-    init() { pthread_mutex_init(lock, nil) }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
-    }
-
-    func put(_ item: Item) {
-        pthread_mutex_lock(lock)
-        items.append(item)
-        pthread_mutex_unlock(lock)
-        available.signal()
-    }
-
-    func take() -> Item {
-        available.wait()
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        let item = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        }
-        return item
-    }
-}
-
-/// Runs `body` on a new detached thread; false when the system refuses one. (Not Foundation's
-/// Thread: importing Foundation here clashes with the system ICU headers libxml2's module
-/// map brings in.)
-private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
-    final class Body {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-    }
-    let context = Unmanaged.passRetained(Body(body)).toOpaque()
-    var thread = pthread_t()
-    let started = pthread_create(&thread, nil, { context in
-        Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-        return nil
-    }, context)
-    guard started == 0 else {
-        Unmanaged<Body>.fromOpaque(context).release()
-        return false
-    }
-    pthread_detach(thread)
-    return true
 }

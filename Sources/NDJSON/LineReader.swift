@@ -99,6 +99,57 @@ public final class LineReader {
         return nil
     }
 
+    /// Every complete line already in the buffer as one block, up to and with the last
+    /// `\n`; after end of input, the unterminated rest too. Nil when more input is needed.
+    /// The block is valid until the next call; its lines are the caller's to split (see
+    /// `forEachLine`), and `lineNumber` does not count them.
+    public func nextBufferedBlock() -> UnsafeBufferPointer<UInt8>? {
+        guard start < end else { return nil }
+        // Backwards from the end: only the unfinished last line is looked at, and of a long
+        // one only what came since the last look.
+        let searched = max(start, scanned)
+        var lastNewline = end - 1
+        while lastNewline >= searched && buffer[lastNewline] != 0x0A { lastNewline -= 1 }
+        let blockEnd: Int
+        if lastNewline >= searched {
+            blockEnd = lastNewline + 1
+        } else if reachedEOF {
+            blockEnd = end
+        } else {
+            scanned = end
+            return nil
+        }
+        let block = UnsafeBufferPointer(start: buffer + start, count: blockEnd - start)
+        start = blockEnd
+        scanned = blockEnd
+        return block
+    }
+
+    /// Calls `body` with each line of `block` (from `nextBufferedBlock`) as `next()` would
+    /// hand it out: without its `\n` or a `\r` before it, the unterminated last one included.
+    /// Returns how many lines there were.
+    @discardableResult @inline(__always)
+    public static func forEachLine(in block: UnsafeBufferPointer<UInt8>,
+                                   _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows -> Int {
+        guard let base = block.baseAddress else { return 0 }
+        var lines = 0
+        var lineStart = 0
+        while lineStart < block.count {
+            var lineEnd = block.count
+            var next = block.count
+            if let newline = memchr(base + lineStart, 0x0A, block.count - lineStart) {
+                lineEnd = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                next = lineEnd + 1
+            }
+            var stop = lineEnd
+            if stop > lineStart && base[stop - 1] == 0x0D { stop -= 1 }
+            try body(UnsafeBufferPointer(start: base + lineStart, count: stop - lineStart))
+            lines += 1
+            lineStart = next
+        }
+        return lines
+    }
+
     /// Performs one read(2) into the buffer. Retries on EINTR; a non-blocking
     /// descriptor with nothing to read returns without change. Once
     /// `Interruption.catchSignals()` has run, a caught signal may end input here

@@ -53,7 +53,7 @@ public struct Figures {
 
     /// Counts one record.
     @inline(__always)
-    mutating func add(_ record: RecordFigures, fieldValues: [Double], otherErrorKind: String) {
+    mutating func add(_ record: RecordFigures, fieldValues: UnsafeBufferPointer<Double>, otherErrorKind: String) {
         records &+= 1
         if record.ok == 1 { ok &+= 1 } else if record.ok == 0 { failed &+= 1 }
         if record.status >= 0 { countStatus(record.status) }

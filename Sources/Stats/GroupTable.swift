@@ -53,7 +53,7 @@ public struct GroupTable {
 
     /// Counts a record in its group, admitting the group (and maybe evicting another) first.
     @inline(__always)
-    mutating func add(_ record: RecordFigures, fieldValues: [Double], otherErrorKind: String,
+    mutating func add(_ record: RecordFigures, fieldValues: UnsafeBufferPointer<Double>, otherErrorKind: String,
                       key: UnsafeBufferPointer<UInt8>, kind: GroupKeyKind) {
         let slot = self.slot(for: key, kind: kind)
         figures[slot].add(record, fieldValues: fieldValues, otherErrorKind: otherErrorKind)

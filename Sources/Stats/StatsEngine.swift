@@ -39,44 +39,61 @@ struct Scope {
         groups.removeAll()
     }
 
-    /// Counts the record `reader` read, in the figures and in its group.
+    /// Counts one record, in the figures and in its group (none when `kind` is nil).
     @inline(__always)
-    mutating func add(_ reader: RecordReader, key: UnsafeBufferPointer<UInt8>) {
-        figures.add(reader.figures, fieldValues: reader.fieldValues, otherErrorKind: reader.otherErrorKind)
-        guard let kind = reader.groupKeyKind else { return }
-        groups.add(reader.figures, fieldValues: reader.fieldValues, otherErrorKind: reader.otherErrorKind,
-                   key: key, kind: kind)
+    mutating func add(_ record: RecordFigures, fieldValues: UnsafeBufferPointer<Double>, otherErrorKind: String,
+                      key: UnsafeBufferPointer<UInt8>, kind: GroupKeyKind?) {
+        figures.add(record, fieldValues: fieldValues, otherErrorKind: otherErrorKind)
+        guard let kind else { return }
+        groups.add(record, fieldValues: fieldValues, otherErrorKind: otherErrorKind, key: key, kind: kind)
     }
 }
 
-/// The per-line state in one value, so that counting a line is one access to the
+/// The counting state in one value, so that counting a line is one access to the
 /// engine's storage rather than one per field (class properties are checked for
 /// exclusive access at run time).
 struct Counting {
-    var reader: RecordReader
     var total: Scope
     var window: Scope?
+    /// Lines counted in the current window (records and invalid lines).
+    var linesInWindow = 0
+    /// `--every`, or Int.max.
+    let windowLines: Int
 
-    /// Reads and counts one line; returns the syntax error when it is not a JSON object.
-    @inline(__always)
-    mutating func count(_ line: UnsafeBufferPointer<UInt8>) -> Error? {
-        do {
-            try reader.read(line)
-        } catch {
-            return error
+    /// Why `countRecords` stopped before the end of the batch.
+    enum Stop {
+        case end
+        /// At this line, which is not a JSON object.
+        case invalid(Int)
+        /// After this line, which filled the `--every` window.
+        case windowFull(Int)
+    }
+
+    /// Counts the batch's records from line `from` on, up to its end, an invalid line
+    /// or a full window, whichever comes first.
+    mutating func countRecords(_ batch: ParsedBatch, from: Int) -> Stop {
+        let fieldCount = total.figures.fields.count
+        return batch.keys.withUnsafeBufferPointer { keys in
+            batch.fieldValues.withUnsafeBufferPointer { values in
+                for index in from..<batch.lines.count {
+                    let line = batch.lines[index]
+                    switch line.outcome {
+                    case .blank: continue
+                    case .invalid: return .invalid(index)
+                    case .record: break
+                    }
+                    let key = UnsafeBufferPointer(rebasing: keys[line.keyStart..<(line.keyStart + line.keyCount)])
+                    let fields = UnsafeBufferPointer(rebasing: values[line.valuesStart..<(line.valuesStart + fieldCount)])
+                    let other = line.figures.errorKind == ErrorKinds.other ? batch.otherErrorKinds[index] ?? "" : ""
+                    total.add(line.figures, fieldValues: fields, otherErrorKind: other, key: key, kind: line.keyKind)
+                    guard window != nil else { continue }
+                    window!.add(line.figures, fieldValues: fields, otherErrorKind: other, key: key, kind: line.keyKind)
+                    linesInWindow += 1
+                    if linesInWindow >= windowLines { return .windowFull(index) }
+                }
+                return .end
+            }
         }
-        if let range = reader.groupKeyInLine {
-            let key = UnsafeBufferPointer(rebasing: line[range])
-            total.add(reader, key: key)
-            if window != nil { window!.add(reader, key: key) }
-            return nil
-        }
-        let key = reader.groupKey
-        key.withUnsafeBufferPointer { key in
-            total.add(reader, key: key)
-            if window != nil { window!.add(reader, key: key) }
-        }
-        return nil
     }
 }
 
@@ -97,8 +114,9 @@ public final class StatsEngine {
     }
     private let emit: ([UInt8]) -> Void
     private let diagnose: (String) -> Void
-    /// Lines counted in the current window (records and invalid lines).
-    private var linesInWindow = 0
+    /// Parses lines given one at a time to `process`.
+    private var parser: BatchParser
+    private let oneLine = ParsedBatch()
     /// Windows written so far.
     public private(set) var windowsWritten = 0
     /// When the next `--interval` window is due, in the caller's clock's seconds.
@@ -111,9 +129,10 @@ public final class StatsEngine {
     public init(options: StatsOptions, emit: @escaping ([UInt8]) -> Void, diagnose: @escaping (String) -> Void) {
         self.options = options
         counting = Counting(
-            reader: RecordReader(groupBy: options.groupBy, fields: options.fields, wantsGroup: options.top > 0),
             total: Scope(options: options),
-            window: options.every != nil || options.interval != nil ? Scope(options: options) : nil)
+            window: options.every != nil || options.interval != nil ? Scope(options: options) : nil,
+            windowLines: options.every ?? .max)
+        parser = BatchParser(options: options)
         self.emit = emit
         self.diagnose = diagnose
     }
@@ -123,14 +142,29 @@ public final class StatsEngine {
         if let interval = options.interval { nextDeadline = now + interval }
     }
 
-    /// Counts one input line. `lineNumber` is only for diagnostics.
+    /// Parses and counts one input line. `lineNumber` is only for diagnostics.
     public func process(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
-        if let error = counting.count(line) {
-            if isBlank(line) { return }
-            countInvalid(error, lineNumber: lineNumber)
-            return
+        oneLine.clearReading()
+        parser.parse(line: line, into: oneLine)
+        count(oneLine, firstLineNumber: lineNumber)
+    }
+
+    /// Counts a parsed batch of lines, the next ones of the input in order.
+    /// `firstLineNumber` is the batch's first line's number, for diagnostics.
+    public func count(_ batch: ParsedBatch, firstLineNumber: Int) {
+        var index = 0
+        while index < batch.lines.count {
+            switch counting.countRecords(batch, from: index) {
+            case .end:
+                return
+            case .invalid(let line):
+                countInvalid(batch.syntaxErrors[line] ?? "", lineNumber: firstLineNumber + line)
+                index = line + 1
+            case .windowFull(let line):
+                writeWindow()
+                index = line + 1
+            }
         }
-        countLineInWindow()
     }
 
     /// Writes every window whose deadline is at or before `now`: an idle input
@@ -145,7 +179,7 @@ public final class StatsEngine {
 
     /// Writes the last partial window, if any, and the summary of the whole input.
     public func finish() {
-        if window != nil && linesInWindow > 0 { writeWindow() }
+        if window != nil && counting.linesInWindow > 0 { writeWindow() }
         if options.table {
             emit(TableRenderer(options: options).render(total, title: nil))
         } else {
@@ -160,20 +194,15 @@ public final class StatsEngine {
         }
     }
 
-    private func countInvalid(_ error: Error, lineNumber: Int) {
+    private func countInvalid(_ error: String, lineNumber: Int) {
         total.figures.addInvalid()
         window?.figures.addInvalid()
         if total.figures.invalid <= UInt64(StatsEngine.invalidLinesReported) {
             diagnose("line \(lineNumber): not a JSON object: \(error)")
         }
-        countLineInWindow()
-    }
-
-    @inline(__always)
-    private func countLineInWindow() {
         guard window != nil else { return }
-        linesInWindow += 1
-        if let every = options.every, linesInWindow >= every { writeWindow() }
+        counting.linesInWindow += 1
+        if counting.linesInWindow >= counting.windowLines { writeWindow() }
     }
 
     private func writeWindow() {
@@ -196,10 +225,7 @@ public final class StatsEngine {
             emit(json.bytes)
         }
         window!.reset()
-        linesInWindow = 0
+        counting.linesInWindow = 0
     }
 
-    private func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-    }
 }

@@ -20,11 +20,15 @@ public struct StatsRun {
     public let tee: OutputWriter?
     /// Receives each warning line.
     public let warn: (String) -> Void
+    /// Threads that parse input, this one included.
+    public let threads: Int
 
-    public init(options: StatsOptions, summaries: OutputWriter, tee: OutputWriter?, warn: @escaping (String) -> Void) {
+    public init(options: StatsOptions, summaries: OutputWriter, tee: OutputWriter?, threads: Int = 1,
+                warn: @escaping (String) -> Void) {
         self.options = options
         self.summaries = summaries
         self.tee = tee
+        self.threads = threads
         self.warn = warn
     }
 
@@ -37,29 +41,56 @@ public struct StatsRun {
             // Summaries are rare and wanted now (live monitoring): never leave one buffered.
             summaries.flush()
         }, diagnose: warn)
+        let parsing = BlockParsing(options: options, threads: threads)
         engine.start(now: monotonicSeconds())
         for path in inputs {
             let reader = try LineReader(path: path)
-            try consume(reader, into: engine)
+            try consume(reader, into: engine, parsing: parsing)
             if StatsRun.stopNow { break }
         }
         tee?.flush()
         engine.finish()
     }
 
-    private func consume(_ reader: LineReader, into engine: StatsEngine) throws {
+    /// Reads `reader` block by block; every line is counted before this returns.
+    private func consume(_ reader: LineReader, into engine: StatsEngine, parsing: BlockParsing) throws {
+        var lineNumber = 1
+        let count = { (batch: ParsedBatch) in
+            engine.count(batch, firstLineNumber: lineNumber)
+            lineNumber += batch.lines.count
+        }
+        defer { parsing.drain(count: count) }
         while true {
-            while let line = reader.nextBuffered() {
-                if let tee { tee.writeLine(line) }
-                engine.process(line, lineNumber: reader.lineNumber)
+            while let block = reader.nextBufferedBlock() {
+                if let tee { passOn(block, to: tee) }
+                parsing.submit(block, count: count)
             }
             if reader.reachedEOF || StatsRun.stopNow { return }
-            // About to wait for input: what was passed through must not wait with us.
-            tee?.flush()
+            if !hasInput(reader.fileDescriptor) {
+                // About to wait: what was read is counted and passed on first.
+                parsing.drain(count: count)
+                tee?.flush()
+            }
             waitForInput(reader.fileDescriptor, engine: engine)
             if StatsRun.stopNow { return }
             try reader.fill()
         }
+    }
+
+    /// Copies `block`'s lines to `tee` as LineReader hands them out, each ended by `\n`:
+    /// the bytes as they are, unless a line ends in CRLF or the last one has no `\n`.
+    private func passOn(_ block: UnsafeBufferPointer<UInt8>, to tee: OutputWriter) {
+        if block.last == 0x0A && memchr(block.baseAddress!, 0x0D, block.count) == nil {
+            tee.write(block)
+        } else {
+            LineReader.forEachLine(in: block) { tee.writeLine($0) }
+        }
+    }
+
+    /// Whether a read from `fd` would return at once (always so for a regular file).
+    private func hasInput(_ fd: Int32) -> Bool {
+        var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) > 0
     }
 
     /// Blocks until `fd` is readable, writing interval windows as their deadlines pass;

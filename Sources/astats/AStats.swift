@@ -46,11 +46,15 @@ struct AStats: ToolCommand {
     @Flag(name: .long, help: "Write summaries as tables for people instead of JSON; coloured only on a terminal and never when NO_COLOR is set. The default is JSON.")
     var table = false
 
+    @Option(name: .long, help: ArgumentHelp("Parse input on this many threads at once, this one counting in input order, so the summary is the same. The default is the number of processors, at most 4.", valueName: "n"))
+    var threads: Int?
+
     @Argument(help: ArgumentHelp("Files to read, in order; - is standard input. The default is standard input.", valueName: "file"))
     var files: [String] = []
 
     func validate() throws {
         guard top >= 0 else { throw ValidationError("--top must be 0 or more.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more.") }
         if let every, every < 1 { throw ValidationError("--every must be 1 or more.") }
         if let interval, !(interval > 0) { throw ValidationError("--interval must be more than 0 seconds.") }
         if every != nil && interval != nil { throw ValidationError("--every and --interval cannot be combined.") }
@@ -81,6 +85,7 @@ struct AStats: ToolCommand {
         options.color = table && colorWanted(isTerminal: isatty(summaries.fileDescriptor) == 1,
                                              noColor: getenv("NO_COLOR").map { String(cString: $0) })
         let run = StatsRun(options: options, summaries: summaries, tee: tee ? OutputWriter.standardOutput : nil,
+                           threads: threads ?? min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 4),
                            warn: { diagnostics.warn($0) })
         StatsRun.catchInterruptions()
         do {

@@ -20,6 +20,26 @@ private func runInDirectory(_ script: String) throws -> (ToolResult, URL) {
     return (try runShell("cd '\(directory.path)' && \(script)"), directory)
 }
 
+/// Enough fetch-like lines for many of astats' input blocks, in every shape that counts:
+/// 300 hosts (more than the group table holds, so groups take over slots), undocumented
+/// error kinds, invalid and blank lines, CRLF endings, and no newline after the last line.
+private func manyRecords(_ count: Int, salt: Int) -> String {
+    var lines: [String] = []
+    for i in 0..<count {
+        let n = i * 7919 + salt
+        if i % 997 == 5 { lines.append("not json \(i)"); continue }
+        if i % 1009 == 7 { lines.append("  "); continue }
+        let host = "h\(n % 300).example"
+        let error = n % 11 == 0 ? #"{"kind":"timeout"}"# : n % 17 == 0 ? #"{"kind":"odd_\#(n % 5)"}"# : "null"
+        let line = #"{"url":"https://\#(host)/p/\#(i)","status":\#([200, 404, 503][n % 3]),"ok":\#(n % 3 == 0),"#
+            + #""length":\#(n % 5000),"attempts":\#(1 + n % 3),"elapsed_ms":\#(Double(n % 9000) / 7),"#
+            + #""timing":{"ttfb_ms":\#(Double(n % 4000) / 9)},"fetched_at":"2026-11-25T18:\#(10 + i / 6000):0\#(i % 10).123Z","#
+            + #""error":\#(error)}"#
+        lines.append(i % 13 == 0 ? line + "\r" : line)
+    }
+    return lines.joined(separator: "\n")
+}
+
 private func object(_ line: String) -> [String: Any]? {
     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
 }
@@ -97,7 +117,35 @@ private func object(_ line: String) -> [String: Any]? {
         #expect((summary["status"] as? [String: Int])?["500"] == 1)
     }
 
-    @Test(arguments: [["--every", "0"], ["--every", "2", "--interval", "1"], ["--interval", "0"], ["--top", "-1"],
+    /// Parsing on worker threads changes nothing: summaries, windows, warnings (with their
+    /// line numbers, per file) and the lines passed on are those of one thread.
+    @Test(arguments: [[], ["--every", "2500"], ["--by", "error.kind", "--field", "timing.ttfb_ms"],
+                      ["--tee", "--top", "3"], ["--table"]])
+    func threadsGiveWhatOneThreadGives(options: [String]) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("astats-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = [directory.appendingPathComponent("a.ndjson"), directory.appendingPathComponent("b.ndjson")]
+        try manyRecords(4_000, salt: 1).write(to: files[0], atomically: true, encoding: .utf8)
+        try manyRecords(30_000, salt: 2).write(to: files[1], atomically: true, encoding: .utf8)
+        let arguments = options + files.map(\.path)
+        let one = try runTool("astats", ["--threads", "1"] + arguments)
+        #expect(one.status == 0)
+        #expect(one.stdout.count > 1000)
+        // The first ten invalid lines are reported: five in each file, numbered per file.
+        let reported = one.stderr.split(separator: "\n").filter { $0.contains("not a JSON object") }
+            .map { $0.split(separator: ":")[1] }
+        #expect(reported == Array(repeating: [" line 6", " line 1003", " line 2000", " line 2997", " line 3994"], count: 2).flatMap { $0 })
+        if options.isEmpty { #expect(String(decoding: one.stdout, as: UTF8.self).contains("\"untracked\"")) }
+        for threads in ["2", "3"] {
+            let many = try runTool("astats", ["--threads", threads] + arguments)
+            #expect(many.status == 0)
+            #expect(many.stdout == one.stdout, "--threads \(threads) \(options)")
+            #expect(many.stderr == one.stderr, "--threads \(threads) \(options)")
+        }
+    }
+
+    @Test(arguments: [["--threads", "0"], ["--every", "0"], ["--every", "2", "--interval", "1"], ["--interval", "0"], ["--top", "-1"],
                       ["--by", "a..b"], ["--field", ""], ["--bogus"]])
     func usageErrorsExitTwo(arguments: [String]) throws {
         let result = try runTool("astats", arguments, input: fetched)

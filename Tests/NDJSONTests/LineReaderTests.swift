@@ -14,6 +14,23 @@ private func readLines(_ input: [UInt8], chunkSize: Int = 8) throws -> [String] 
     return lines
 }
 
+/// The same file read block by block (`nextBufferedBlock`) and split by `forEachLine`.
+private func readLinesByBlock(_ input: [UInt8], chunkSize: Int = 8) throws -> [String] {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString)").path
+    FileManager.default.createFile(atPath: path, contents: Data(input))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let reader = try LineReader(path: path, chunkSize: chunkSize)
+    var lines: [String] = []
+    while true {
+        while let block = reader.nextBufferedBlock() {
+            let count = LineReader.forEachLine(in: block) { lines.append(String(decoding: $0, as: UTF8.self)) }
+            #expect(count > 0, "a block holds at least one line")
+        }
+        if reader.reachedEOF { return lines }
+        try reader.fill()
+    }
+}
+
 struct LineReaderTests {
     @Test(arguments: [
         ("a\nb\n", ["a", "b"]),
@@ -27,6 +44,8 @@ struct LineReaderTests {
     ])
     func splitsLines(input: String, expected: [String]) throws {
         #expect(try readLines(Array(input.utf8)) == expected)
+        #expect(try readLinesByBlock(Array(input.utf8)) == expected)
+        #expect(try readLinesByBlock(Array(input.utf8), chunkSize: 1 << 16) == expected)
     }
 
     @Test func handlesAFiftyMegabyteLine() throws {
@@ -37,6 +56,7 @@ struct LineReaderTests {
         #expect(lines.count == 2)
         #expect(lines[0].utf8.count == 50 << 20)
         #expect(lines[1] == "tail")
+        #expect(try readLinesByBlock(input, chunkSize: 1 << 16).map(\.utf8.count) == [50 << 20, 4])
     }
 
     @Test func countsLineNumbers() throws {

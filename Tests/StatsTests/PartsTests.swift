@@ -109,7 +109,7 @@ import Testing
         func add(_ key: String) {
             var key = Array(key.utf8)
             key.withUnsafeMutableBufferPointer {
-                table.add(RecordFigures(), fieldValues: [], otherErrorKind: "", key: UnsafeBufferPointer($0), kind: .string)
+                table.add(RecordFigures(), fieldValues: UnsafeBufferPointer(start: nil, count: 0), otherErrorKind: "", key: UnsafeBufferPointer($0), kind: .string)
             }
         }
         for key in ["a", "a", "a", "b", "c", "c", "d"] { add(key) }
@@ -132,7 +132,7 @@ import Testing
             let key = "k\(random.below(30))"
             var bytes = Array(key.utf8)
             bytes.withUnsafeMutableBufferPointer {
-                table.add(RecordFigures(), fieldValues: [], otherErrorKind: "", key: UnsafeBufferPointer($0), kind: .string)
+                table.add(RecordFigures(), fieldValues: UnsafeBufferPointer(start: nil, count: 0), otherErrorKind: "", key: UnsafeBufferPointer($0), kind: .string)
             }
             alive[key, default: 0] += 1
         }
