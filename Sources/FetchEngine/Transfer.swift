@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 import Archive
 import CCurl
 import NDJSON
@@ -123,7 +127,13 @@ final class Transfer {
             try easy.set(CURLOPT_SSL_VERIFYPEER, 0)
             try easy.set(CURLOPT_SSL_VERIFYHOST, 0)
         }
-        if let proxy = settings.proxy { try easy.set(CURLOPT_PROXY, proxy) }
+        if let proxy = settings.proxy {
+            try easy.set(CURLOPT_PROXY, proxy)
+        } else if !environmentNamesProxy {
+            // Said outright, so that libcurl does not read five variables for every request.
+            try easy.set(CURLOPT_PROXY, "")
+            try easy.set(CURLOPT_NOPROXY, "")
+        }
         if settings.denyPrivate {
             // Checked where libcurl opens each socket, after DNS, for every
             // connection the transfer makes (redirects and proxies included).
@@ -298,4 +308,11 @@ enum TransferCallbacks {
         transfer.receiveHeader(data!, count: size * count)
         return size * count
     }
+}
+
+/// Whether a variable libcurl reads for http and https proxies is set to something:
+/// `http_proxy` (never `HTTP_PROXY`, which a CGI request header could set), `https_proxy`,
+/// `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`. Without one, libcurl would use no proxy.
+let environmentNamesProxy = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].contains { (name: String) in
+    getenv(name).map { $0.pointee != 0 } ?? false
 }

@@ -92,6 +92,31 @@ import TestSupport
         #expect(records.filter { $0["ok"] as? Bool == true }.count == 5000)
     }
 
+    /// A proxy named by --proxy or by libcurl's variables gets the request in absolute form
+    /// (the fixture server, as proxy, logs the target as sent); no_proxy, HTTP_PROXY (which
+    /// libcurl ignores for http) and no variable at all send it straight to the host.
+    @Test func usesProxiesFromTheFlagAndTheEnvironment() throws {
+        let fixture = try Fixture()
+        let proxy = "http://127.0.0.1:\(fixture.port)"
+        let cases: [(environment: String, flags: String, proxied: Bool)] = [
+            ("", "", false),
+            ("http_proxy=\(proxy)", "", true),
+            ("ALL_PROXY=\(proxy)", "", true),
+            ("http_proxy=\(proxy) no_proxy=proxied.invalid", "", false),
+            ("HTTP_PROXY=\(proxy)", "", false),
+            ("", "--proxy \(proxy)", true),
+        ]
+        let clean = "env -u http_proxy -u HTTP_PROXY -u https_proxy -u HTTPS_PROXY -u all_proxy -u ALL_PROXY -u no_proxy -u NO_PROXY"
+        for (index, test) in cases.enumerated() {
+            let url = "http://proxied.invalid:\(fixture.port)/p/\(index).html"
+            let result = try runShell("\(clean) \(test.environment) afetch --retries 0 --resolve proxied.invalid:\(fixture.port):127.0.0.1 \(test.flags)",
+                                      input: url + "\n")
+            #expect(result.records.first?["status"] as? Int != nil, "\(test) \(result.stdout)")
+            let targets = try fixture.requestLog().compactMap { $0["path"] as? String }.filter { $0.hasSuffix("/p/\(index).html") }
+            #expect(targets == [test.proxied ? url : "/p/\(index).html"], "\(test)")
+        }
+    }
+
     @Test func keepsInputOrderWhenOrdered() throws {
         let fixture = try Fixture()
         let urls = (0..<200).map { fixture.url("/fault/delay/\(($0 * 7) % 13)?n=\($0)") }
