@@ -227,5 +227,4 @@ public final class StatsEngine {
         window!.reset()
         counting.linesInWindow = 0
     }
-
 }

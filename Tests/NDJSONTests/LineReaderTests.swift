@@ -2,32 +2,36 @@ import Foundation
 import Testing
 @testable import NDJSON
 
-/// Feeds `input` through a pipe to a LineReader with a tiny chunk size, so
-/// every buffer boundary case is hit, and collects the lines.
-private func readLines(_ input: [UInt8], chunkSize: Int = 8) throws -> [String] {
+/// A LineReader over a file holding `input`; the callers' tiny default chunk size
+/// makes every buffer boundary case happen.
+private func withReader<T>(of input: [UInt8], chunkSize: Int, _ body: (LineReader) throws -> T) throws -> T {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString)").path
     FileManager.default.createFile(atPath: path, contents: Data(input))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let reader = try LineReader(path: path, chunkSize: chunkSize)
-    var lines: [String] = []
-    while let line = try reader.next() { lines.append(String(decoding: line, as: UTF8.self)) }
-    return lines
+    return try body(try LineReader(path: path, chunkSize: chunkSize))
 }
 
-/// The same file read block by block (`nextBufferedBlock`) and split by `forEachLine`.
+/// The lines of `input` as `next()` hands them out.
+private func readLines(_ input: [UInt8], chunkSize: Int = 8) throws -> [String] {
+    try withReader(of: input, chunkSize: chunkSize) { reader in
+        var lines: [String] = []
+        while let line = try reader.next() { lines.append(String(decoding: line, as: UTF8.self)) }
+        return lines
+    }
+}
+
+/// The lines of `input` read block by block (`nextBufferedBlock`) and split by `forEachLine`.
 private func readLinesByBlock(_ input: [UInt8], chunkSize: Int = 8) throws -> [String] {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString)").path
-    FileManager.default.createFile(atPath: path, contents: Data(input))
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let reader = try LineReader(path: path, chunkSize: chunkSize)
-    var lines: [String] = []
-    while true {
-        while let block = reader.nextBufferedBlock() {
-            let count = LineReader.forEachLine(in: block) { lines.append(String(decoding: $0, as: UTF8.self)) }
-            #expect(count > 0, "a block holds at least one line")
+    try withReader(of: input, chunkSize: chunkSize) { reader in
+        var lines: [String] = []
+        while true {
+            while let block = reader.nextBufferedBlock() {
+                let count = LineReader.forEachLine(in: block) { lines.append(String(decoding: $0, as: UTF8.self)) }
+                #expect(count > 0, "a block holds at least one line")
+            }
+            if reader.reachedEOF { return lines }
+            try reader.fill()
         }
-        if reader.reachedEOF { return lines }
-        try reader.fill()
     }
 }
 
