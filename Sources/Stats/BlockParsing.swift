@@ -18,6 +18,9 @@ final class BlockParsing {
     private var finished: [Int: ParsedBatch] = [:]
     /// Counted batches, reused with their memory.
     private var spare: [ParsedBatch] = []
+    /// Blocks larger than this (a block of ordinary lines is at most LineReader's buffer,
+    /// 512 KiB) hold a huge line: this thread parses them where they lie.
+    private let largeBlock = 1 << 20
 
     /// Parsing on `threads` threads, this one included. Fewer workers start when the
     /// system refuses a thread; with none, this thread parses.
@@ -29,7 +32,7 @@ final class BlockParsing {
             let running = startThread {
                 var parser = BatchParser(options: options)
                 while let batch = jobs.take() {
-                    parser.parse(batch)
+                    batch.input.withUnsafeBufferPointer { parser.parse($0, into: batch) }
                     results.put(batch)
                 }
             }
@@ -44,19 +47,23 @@ final class BlockParsing {
         for _ in 0..<workers { jobs.put(nil) }
     }
 
-    /// Parses a copy of `block`. `count` receives every batch whose turn has come,
-    /// in input order: at once without workers, else as batches finish.
+    /// Parses `block`. `count` receives every batch whose turn has come, in input order:
+    /// at once when this thread parses, else as batches finish.
     func submit(_ block: UnsafeBufferPointer<UInt8>, count: (ParsedBatch) -> Void) {
-        let batch = spare.popLast() ?? ParsedBatch()
-        batch.load(block, sequence: nextSequence)
-        nextSequence += 1
-        guard workers > 0 else {
-            parser.parse(batch)
+        guard workers > 0 && block.count <= largeBlock else {
+            // Here, in place, once the batches before it are counted: a huge line is not copied.
+            drain(count: count)
+            let batch = spare.popLast() ?? ParsedBatch()
+            parser.parse(block, into: batch)
+            nextSequence += 1
             nextToCount += 1
             count(batch)
             spare.append(batch)
             return
         }
+        let batch = spare.popLast() ?? ParsedBatch()
+        batch.load(block, sequence: nextSequence)
+        nextSequence += 1
         while inFlight >= window { countNextFinished(count) }
         jobs.put(batch)
         inFlight += 1

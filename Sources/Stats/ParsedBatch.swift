@@ -60,12 +60,10 @@ public struct BatchParser {
         reader = RecordReader(groupBy: options.groupBy, fields: options.fields, wantsGroup: options.top > 0)
     }
 
-    /// Reads every line of `batch.input`.
-    public mutating func parse(_ batch: ParsedBatch) {
+    /// Reads every line of `block` into `batch`, which keeps nothing pointing into `block`.
+    public mutating func parse(_ block: UnsafeBufferPointer<UInt8>, into batch: ParsedBatch) {
         batch.clearReading()
-        batch.input.withUnsafeBufferPointer { block in
-            _ = LineReader.forEachLine(in: block) { parse(line: $0, into: batch) }
-        }
+        LineReader.forEachLine(in: block) { parse(line: $0, into: batch) }
     }
 
     /// Reads `line` as the next line of `batch`.

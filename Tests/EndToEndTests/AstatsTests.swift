@@ -127,7 +127,10 @@ private func object(_ line: String) -> [String: Any]? {
         defer { try? FileManager.default.removeItem(at: directory) }
         let files = [directory.appendingPathComponent("a.ndjson"), directory.appendingPathComponent("b.ndjson")]
         try manyRecords(4_000, salt: 1).write(to: files[0], atomically: true, encoding: .utf8)
-        try manyRecords(30_000, salt: 2).write(to: files[1], atomically: true, encoding: .utf8)
+        // A line over 1 MiB in the middle is parsed by the reading thread, between the workers' blocks.
+        let huge = #"{"url":"https://huge.example/","status":200,"elapsed_ms":5,"x":""# + String(repeating: "x", count: 3 << 19) + #""}"#
+        try (manyRecords(15_000, salt: 2) + "\n" + huge + "\n" + manyRecords(15_000, salt: 3))
+            .write(to: files[1], atomically: true, encoding: .utf8)
         let arguments = options + files.map(\.path)
         let one = try runTool("astats", ["--threads", "1"] + arguments)
         #expect(one.status == 0)
