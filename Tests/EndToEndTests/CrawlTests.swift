@@ -111,6 +111,20 @@ import URLs
         #expect(try serverFetches(fixture).values.allSatisfy { $0 == 1 })
     }
 
+    /// The next frontier takes each link's URL as alinks wrote it: cut reads those without a
+    /// JSON escape, jq the others (here a quote and a backslash). Served by nginx over TLS.
+    @Test func linksWithEscapedURLsReachTheFrontierAsWritten() throws {
+        let server = try NginxServer()
+        try server.serve(#"<a href="/plain.html">p</a> <a href='/q"uote.html'>q</a> <a href="/back\slash.html">b</a>"#,
+                         at: "/index.html")
+        let out = temporaryDirectory()
+        let crawl = try runShell("'\(Self.script)' --depth 1 --afetch --insecure --out '\(out)' '\(server.url("/"))'")
+        #expect(crawl.status == 0, "\(crawl.stderr)")
+        let frontier = try String(contentsOfFile: out + "/frontier-1.txt", encoding: .utf8).split(separator: "\n")
+        #expect(Set(frontier.map(String.init))
+                == [server.url("/plain.html"), server.url(#"/q"uote.html"#), server.url(#"/back\slash.html"#)])
+    }
+
     @Test func rejectsBadOptions() throws {
         #expect(try runShell("'\(Self.script)' --scope nowhere x").status == 2)
         #expect(try runShell("'\(Self.script)' --depth two x").status == 2)
