@@ -39,9 +39,9 @@ public final class Channel<Item>: @unchecked Sendable {
     }
 }
 
-/// Runs `body` on a new detached thread, deaf to stop signals; false when the system refuses one. (Not Foundation's
-/// Thread: importing Foundation where libxml2's module is imported clashes with the system
-/// ICU headers its module map brings in, and the tools need nothing else of it.)
+/// Runs `body` on a new detached thread, deaf to stop signals; false when the system
+/// refuses one. (Not Foundation's Thread: importing Foundation where libxml2's module is
+/// imported clashes with the system ICU headers its module map brings in.)
 public func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     final class Body {
         let run: @Sendable () -> Void
