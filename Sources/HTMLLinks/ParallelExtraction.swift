@@ -81,7 +81,7 @@ public final class ParallelLinkExtractor: PageExtraction {
         reader.beforeRead = { [unowned self] in
             // Only a read that would wait lets the workers run dry: input already there
             // (a file, a full pipe) is read on while they work.
-            guard !Self.hasInput(reader.fileDescriptor) else { return }
+            guard !reader.hasInputWaiting else { return }
             writeAll()
             readerHook?()
         }
@@ -129,12 +129,6 @@ public final class ParallelLinkExtractor: PageExtraction {
     /// The warning for an unusable line, worded as LinkExtractor.run words it.
     private func warning(at lineNumber: Int, _ error: RecordError) -> String {
         (inputName.map { "\($0):\(lineNumber)" } ?? "line \(lineNumber)") + ": \(error)"
-    }
-
-    /// Whether a read from `descriptor` would return at once (always so for a regular file).
-    private static func hasInput(_ descriptor: Int32) -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) > 0
     }
 
     /// One page on a worker: the records it gives, or the warning it earns.

@@ -99,6 +99,13 @@ public final class LineReader {
         return nil
     }
 
+    /// Whether a read(2) now would return at once: input is waiting (always so for a
+    /// regular file), or its end. Threaded readers flush and drain only when it would not.
+    public var hasInputWaiting: Bool {
+        var request = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) > 0
+    }
+
     /// Every complete line already in the buffer as one block, up to and with the last
     /// `\n`; after end of input, the unterminated rest too. Nil when more input is needed.
     /// The block is valid until the next call; its lines are the caller's to split (see

@@ -66,7 +66,7 @@ public struct StatsRun {
                 parsing.submit(block, count: count)
             }
             if reader.reachedEOF || StatsRun.stopNow { return }
-            if !hasInput(reader.fileDescriptor) {
+            if !reader.hasInputWaiting {
                 // About to wait: what was read is counted and passed on first.
                 parsing.drain(count: count)
                 tee?.flush()
@@ -85,12 +85,6 @@ public struct StatsRun {
         } else {
             LineReader.forEachLine(in: block) { tee.writeLine($0) }
         }
-    }
-
-    /// Whether a read from `fd` would return at once (always so for a regular file).
-    private func hasInput(_ fd: Int32) -> Bool {
-        var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&request, 1, 0) > 0
     }
 
     /// Blocks until `fd` is readable, writing interval windows as their deadlines pass;
