@@ -205,22 +205,32 @@ import TestSupport
         #expect(log.filter { $0.contains("refused=") }.isEmpty)
     }
 
-    @Test(arguments: Mode.allCases, retryCounts)
-    func serverRestartedWhileConnectionsArePooled(mode: Mode, retries: Int) throws {
-        let fixture = try Fixture()
+    /// afetch over 16 /echo pages of `fixture`; once their records are out, `between` acts on
+    /// the server and returns the one to fetch 16 more from. Each of the 32 must come back
+    /// once and ok.
+    private func fetchAround(_ fixture: Fixture, mode: Mode, retries: Int,
+                             between: () throws -> Fixture) throws -> (before: [String], after: [String]) {
         let tool = try StreamingTool("afetch", Self.flags(mode, retries: retries))
         let before = (0..<16).map { fixture.url("/echo?before=\($0)") }
         feed(tool, before)
         try waitUntil { tool.linesWritten == before.count }
-        // Every kept-alive connection afetch holds is now closed by the server:
-        // reusing one must not cost a record, nor send a request twice.
-        try fixture.restart()
-        let after = (0..<16).map { fixture.url("/echo?after=\($0)") }
+        let next = try between()
+        let after = (0..<16).map { next.url("/echo?after=\($0)") }
         feed(tool, after)
         tool.closeInput()
-        let result = tool.finish()
+        expectEachFetchedOnceAndOK(tool.finish(), urls: before + after, mode: mode)
+        return (before, after)
+    }
 
-        expectEachFetchedOnceAndOK(result, urls: before + after, mode: mode)
+    @Test(arguments: Mode.allCases, retryCounts)
+    func serverRestartedWhileConnectionsArePooled(mode: Mode, retries: Int) throws {
+        let fixture = try Fixture()
+        // Every kept-alive connection afetch holds is closed by the server: reusing one
+        // must not cost a record, nor send a request twice.
+        let (before, after) = try fetchAround(fixture, mode: mode, retries: retries) {
+            try fixture.restart()
+            return fixture
+        }
         let log = try fixture.requestLog().compactMap { $0["path"] as? String }
         for url in before + after {
             let query = String(url[url.firstIndex(of: "?")!...])
@@ -231,23 +241,20 @@ import TestSupport
     @Test(arguments: Mode.allCases, retryCounts)
     func serverProcessReplacedOnTheSamePort(mode: Mode, retries: Int) throws {
         let first = try Fixture()
-        let tool = try StreamingTool("afetch", Self.flags(mode, retries: retries))
-        let before = (0..<16).map { first.url("/echo?before=\($0)") }
-        feed(tool, before)
-        try waitUntil { tool.linesWritten == before.count }
+        var beforeLog: [String] = []
+        var second: Fixture?
         // The process ends (the kernel closes its connections), another takes the port.
-        let beforeLog = try first.requestLog().compactMap { $0["path"] as? String }
-        first.stop()
-        let second = try Fixture(arguments: ["--port", String(first.port)])
-        let after = (0..<16).map { second.url("/echo?after=\($0)") }
-        feed(tool, after)
-        tool.closeInput()
-        let result = tool.finish()
-
-        expectEachFetchedOnceAndOK(result, urls: before + after, mode: mode)
+        let (before, after) = try fetchAround(first, mode: mode, retries: retries) {
+            beforeLog = try first.requestLog().compactMap { $0["path"] as? String }
+            first.stop()
+            let replacement = try Fixture(arguments: ["--port", String(first.port)])
+            second = replacement
+            return replacement
+        }
+        let port = try #require(second).port
         #expect(beforeLog.sorted() == before.map { String($0.dropFirst("http://127.0.0.1:\(first.port)".count)) }.sorted())
-        let afterLog = try second.requestLog().compactMap { $0["path"] as? String }
-        #expect(afterLog.sorted() == after.map { String($0.dropFirst("http://127.0.0.1:\(second.port)".count)) }.sorted())
+        let afterLog = try #require(second).requestLog().compactMap { $0["path"] as? String }
+        #expect(afterLog.sorted() == after.map { String($0.dropFirst("http://127.0.0.1:\(port)".count)) }.sorted())
     }
 
     @Test(arguments: Mode.allCases, retryCounts)
