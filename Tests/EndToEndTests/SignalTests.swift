@@ -163,7 +163,11 @@ import TestSupport
         #expect(killed.status == 128 + SIGKILL)
         // A line SIGKILL cut in the middle of a write is not a record.
         let firstRun = Set(killed.lines.filter { $0.hasSuffix("\"}") }.map { String($0.dropFirst(8).dropLast(2)) })
-        let notedByFirst = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n").map(String.init)
+        // A key SIGKILL cut mid-write (a short write(2) at a page boundary) is not noted: the
+        // next run reads it as a key that matches no URL and ends it with a newline.
+        var notedByFirst = try String(contentsOfFile: seen, encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        notedByFirst.removeLast()  // what follows the last newline: nothing, or the cut key
         #expect(Set(notedByFirst).isSubset(of: firstRun), "a key is noted only after its record was written")
 
         let second = try runTool("afilter", ["--seen", seen], input: input)
