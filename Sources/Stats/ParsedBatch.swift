@@ -31,7 +31,7 @@ public final class ParsedBatch: @unchecked Sendable {
     /// The names of error kinds outside the documented set, by line index (rare).
     var otherErrorKinds: [Int: String] = [:]
     /// Why each invalid line is not a JSON object, by line index.
-    var syntaxErrors: [Int: String] = [:]
+    var syntaxErrors: [Int: any Error] = [:]
 
     public init() {}
 
@@ -73,7 +73,7 @@ public struct BatchParser {
             try reader.read(line)
         } catch {
             let blank = line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            if !blank { batch.syntaxErrors[index] = "\(error)" }
+            if !blank { batch.syntaxErrors[index] = error }
             batch.lines.append(ParsedBatch.Line(figures: RecordFigures(), keyStart: 0, keyCount: 0, valuesStart: 0,
                                                 outcome: blank ? .blank : .invalid, keyKind: nil))
             return

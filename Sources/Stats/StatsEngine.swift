@@ -158,7 +158,7 @@ public final class StatsEngine {
             case .end:
                 return
             case .invalid(let line):
-                countInvalid(batch.syntaxErrors[line] ?? "", lineNumber: firstLineNumber + line)
+                countInvalid(batch.syntaxErrors[line], lineNumber: firstLineNumber + line)
                 index = line + 1
             case .windowFull(let line):
                 writeWindow()
@@ -194,11 +194,12 @@ public final class StatsEngine {
         }
     }
 
-    private func countInvalid(_ error: String, lineNumber: Int) {
+    /// Counts an invalid line; only the first few are described (a description is a String).
+    private func countInvalid(_ error: (any Error)?, lineNumber: Int) {
         total.figures.addInvalid()
         window?.figures.addInvalid()
         if total.figures.invalid <= UInt64(StatsEngine.invalidLinesReported) {
-            diagnose("line \(lineNumber): not a JSON object: \(error)")
+            diagnose("line \(lineNumber): not a JSON object: \(error.map { "\($0)" } ?? "")")
         }
         guard window != nil else { return }
         counting.linesInWindow += 1
