@@ -62,41 +62,9 @@ extension JSONScanner {
         if memchrBackslash(slice) == nil {
             return String(decoding: slice, as: UTF8.self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(slice.count)
-        var i = 0
-        while i < slice.count {
-            let byte = slice[i]
-            guard byte == UInt8(ascii: "\\"), i + 1 < slice.count else {
-                out.append(byte)
-                i += 1
-                continue
-            }
-            let escape = slice[i + 1]
-            i += 2
-            switch escape {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = readHex4(slice, i) ?? 0xFFFD
-                i += 4
-                if (0xD800..<0xDC00).contains(scalar) {
-                    if i + 5 < slice.count, slice[i] == UInt8(ascii: "\\"), slice[i + 1] == UInt8(ascii: "u"),
-                       let low = readHex4(slice, i + 2), (0xDC00..<0xE000).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if (0xDC00..<0xE000).contains(scalar) {
-                    scalar = 0xFFFD
-                }
-                appendUTF8(Unicode.Scalar(scalar) ?? "\u{FFFD}", to: &out)
-            default: out.append(escape)
-            }
+        // No escape decodes to more bytes than it takes.
+        let out = [UInt8](unsafeUninitializedCapacity: slice.count) { buffer, count in
+            count = decodeJSONStringContent(slice, into: buffer.baseAddress!).count
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -181,34 +149,4 @@ extension JSONScanner {
 
 private func memchrBackslash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     bytes.firstIndex(of: UInt8(ascii: "\\"))
-}
-
-private func readHex4(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> UInt32? {
-    guard start + 4 <= bytes.count else { return nil }
-    var value: UInt32 = 0
-    for k in 0..<4 {
-        guard let digit = hexValue(bytes[start + k]) else { return nil }
-        value = value << 4 | digit
-    }
-    return value
-}
-
-func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
-    let value = scalar.value
-    switch value {
-    case 0..<0x80:
-        out.append(UInt8(value))
-    case 0x80..<0x800:
-        out.append(UInt8(0xC0 | value >> 6))
-        out.append(UInt8(0x80 | value & 0x3F))
-    case 0x800..<0x10000:
-        out.append(UInt8(0xE0 | value >> 12))
-        out.append(UInt8(0x80 | value >> 6 & 0x3F))
-        out.append(UInt8(0x80 | value & 0x3F))
-    default:
-        out.append(UInt8(0xF0 | value >> 18))
-        out.append(UInt8(0x80 | value >> 12 & 0x3F))
-        out.append(UInt8(0x80 | value >> 6 & 0x3F))
-        out.append(UInt8(0x80 | value & 0x3F))
-    }
 }

@@ -1,9 +1,9 @@
 /// Decodes the content of a JSON string that `JSONScanner` has checked (the
 /// bytes between its quotes) into `out`, which must have room for
-/// `raw.count` bytes (no escape decodes to more bytes than it takes), by
-/// `decodeString`'s rules: surrogate pairs joined, a lone surrogate turned
-/// into U+FFFD, `\u0000` kept as a NUL byte. For large strings decoded into
-/// reused memory, such as page bodies: eight plain bytes at a time, no String.
+/// `raw.count` bytes (no escape decodes to more bytes than it takes):
+/// surrogate pairs joined, a lone surrogate turned into U+FFFD, `\u0000` kept
+/// as a NUL byte. Eight plain bytes at a time, no String: alinks decodes page
+/// bodies into reused memory with it, and `decodeString` is built on it.
 ///
 /// Returns the decoded length, and whether the result is valid UTF-8
 /// without NUL bytes (when it is not, `repairUTF8` and a NUL check are
