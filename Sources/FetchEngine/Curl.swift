@@ -12,6 +12,18 @@ let curlGlobalInit: Void = {
     curl_global_init(Int(CURL_GLOBAL_ALL))
 }()
 
+/// The content codings this libcurl decodes, listed as CURLOPT_ACCEPT_ENCODING ""
+/// would offer them ("deflate, gzip, br, zstd" with every decoder built in).
+let libcurlContentCodings: String = {
+    // CURLVERSION_FIRST: `features` is in every version of the struct (CURLVERSION_NOW is a macro Swift cannot import).
+    let features = Int32(curl_version_info(CURLVERSION_FIRST).pointee.features)
+    var codings: [String] = []
+    if features & CURL_VERSION_LIBZ != 0 { codings += ["deflate", "gzip"] }
+    if features & CURL_VERSION_BROTLI != 0 { codings.append("br") }
+    if features & CURL_VERSION_ZSTD != 0 { codings.append("zstd") }
+    return codings.joined(separator: ", ")
+}()
+
 /// An easy handle: one transfer's libcurl state, reused across requests so
 /// its connection-independent options are set once.
 final class EasyHandle {

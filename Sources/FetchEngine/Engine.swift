@@ -69,7 +69,7 @@ public final class Engine {
         multi = try MultiHandle()
         // Keep enough idle connections for every slot (libcurl's default is 4 per handle added).
         multi.set(CURLMOPT_MAXCONNECTS, max(settings.concurrency * 2, 32))
-        requestHeaders = CurlStringList(settings.requestHeaders)
+        requestHeaders = CurlStringList(settings.requestHeaders(decodableCodings: libcurlContentCodings))
         resolveList = CurlStringList(settings.resolve)
         start = monotonicNow()
         scheduler = Scheduler(settings: settings, now: start)
