@@ -40,8 +40,8 @@ struct LinkWriter {
 
     /// Hands out what is buffered.
     mutating func flush() {
-        guard !output.bytes.isEmpty else { return }
-        output.bytes.withUnsafeBufferPointer { sink($0) }
+        guard output.count > 0 else { return }
+        output.withBytes { sink($0) }
         output.removeAll()
     }
 
@@ -86,7 +86,7 @@ struct LinkWriter {
                     if options.unique && !seen.insert(String(decoding: resolved, as: UTF8.self)).inserted { continue }
                     writeLink(link, values: values, text: text, page: page, scanner: scanner)
                     written += 1
-                    if output.bytes.count >= Self.blockSize { flush() }
+                    if output.count >= Self.blockSize { flush() }
                 }
             }
         }

@@ -1,35 +1,51 @@
-/// Compact JSON written into a growing byte array, one record at a time.
+/// Compact JSON written into a growing byte buffer, one record at a time.
 ///
 /// Members are separated automatically: `key(_:)` writes the comma a member
 /// needs, so a record is `beginObject()`, pairs of `key` and a value, `endObject()`.
 /// Strings are escaped as RFC 8259 requires, and invalid UTF-8 becomes U+FFFD,
 /// so whatever bytes a server sends, the output is valid JSON text.
 public struct JSONBuffer {
-    /// The bytes written so far.
-    public var bytes: [UInt8] = []
+    private var storage: ByteStorage
     /// Whether the next member or element needs a comma before it.
     private var needsComma = false
 
-    public init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 4096) { storage = ByteStorage(capacity: max(capacity, 64)) }
+
+    /// The bytes written so far, copied out.
+    public var bytes: [UInt8] { withBytes { Array($0) } }
+
+    /// How many bytes have been written.
+    public var count: Int { storage.count }
+
+    /// Lends the bytes written so far, without copying them.
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: storage.base, count: storage.count))
+    }
 
     /// Forgets the contents, keeping the memory.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        _ = reserve(0)
+        storage.count = 0
         needsComma = false
     }
 
-    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
-    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
+    public mutating func beginObject() { separate(); append(UInt8(ascii: "{")); needsComma = false }
+    public mutating func endObject() { append(UInt8(ascii: "}")); needsComma = true }
+    public mutating func beginArray() { separate(); append(UInt8(ascii: "[")); needsComma = false }
+    public mutating func endArray() { append(UInt8(ascii: "]")); needsComma = true }
 
     /// Writes a member name and its colon; the value follows.
     public mutating func key(_ name: StaticString) {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        let length = name.utf8CodeUnitCount
+        var cursor = reserve(length + 4)
+        let start = cursor
+        if needsComma { cursor.pointee = UInt8(ascii: ","); cursor += 1 }
+        cursor.pointee = UInt8(ascii: "\"")
+        (cursor + 1).update(from: name.utf8Start, count: length)
+        cursor += length + 1
+        cursor[0] = UInt8(ascii: "\"")
+        cursor[1] = UInt8(ascii: ":")
+        storage.count += cursor + 2 - start
         needsComma = false
     }
 
@@ -37,10 +53,10 @@ public struct JSONBuffer {
     /// Disfavoured so that literal keys take the faster StaticString overload.
     @_disfavoredOverload
     public mutating func key(_ name: String) {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { append(UInt8(ascii: ",")) }
         needsComma = false
         string(name)
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -56,9 +72,9 @@ public struct JSONBuffer {
     /// Writes bytes as a JSON string: escaped, invalid UTF-8 replaced.
     public mutating func string(utf8 raw: UnsafeBufferPointer<UInt8>) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
         appendEscaped(raw)
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
         needsComma = true
     }
 
@@ -76,7 +92,8 @@ public struct JSONBuffer {
         } else if value == value.rounded(), abs(value) < 1e15 {
             appendDecimal(Int(value))
         } else {
-            bytes.append(contentsOf: value.description.utf8)
+            var text = value.description
+            text.withUTF8 { append($0) }
         }
         needsComma = true
     }
@@ -87,17 +104,17 @@ public struct JSONBuffer {
         guard value.isFinite, abs(value) < 1e12 else { number(value); return }
         separate()
         let thousandths = Int((value * 1000).rounded())
-        if thousandths < 0 { bytes.append(UInt8(ascii: "-")) }
+        if thousandths < 0 { append(UInt8(ascii: "-")) }
         let magnitude = abs(thousandths)
         appendDecimal(magnitude / 1000)
         var fraction = magnitude % 1000
         if fraction > 0 {
-            bytes.append(UInt8(ascii: "."))
+            append(UInt8(ascii: "."))
             var width = 3
             while fraction % 10 == 0 { fraction /= 10; width -= 1 }
             var divisor = width == 3 ? 100 : width == 2 ? 10 : 1
             while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+                append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
                 divisor /= 10
             }
         }
@@ -119,7 +136,7 @@ public struct JSONBuffer {
     /// Writes bytes that are already a valid JSON value.
     public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) {
         separate()
-        bytes.append(contentsOf: json)
+        append(json)
         needsComma = true
     }
 
@@ -127,7 +144,7 @@ public struct JSONBuffer {
     /// from fixed runs of JSON text (such as `,"tag":"a","text":` or
     /// `,"depth":2}` and a newline) around the values the other methods write.
     public mutating func fragment(_ json: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: json)
+        append(json)
         needsComma = false
     }
 
@@ -137,15 +154,15 @@ public struct JSONBuffer {
     public mutating func copyMembers(of line: JSONScanner, skip: (JSONMember) -> Bool) throws {
         try line.forEachMember { member in
             guard !skip(member) else { return }
-            if needsComma { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line.bytes[member.span]))
+            if needsComma { append(UInt8(ascii: ",")) }
+            append(UnsafeBufferPointer(rebasing: line.bytes[member.span]))
             needsComma = true
         }
     }
 
     /// Ends the record with a newline.
     public mutating func newline() {
-        bytes.append(0x0A)
+        append(0x0A)
         needsComma = false
     }
 
@@ -153,17 +170,39 @@ public struct JSONBuffer {
 
     @inline(__always)
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { append(UInt8(ascii: ",")) }
     }
 
     private mutating func appendStatic(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Where `extra` more bytes go, in storage this value alone owns (a copied
+    /// JSONBuffer copies its bytes on its first write, as an Array would).
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if storage.count + extra > storage.capacity { storage.grow(toHold: storage.count + extra) }
+        return storage.base + storage.count
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        reserve(1).pointee = byte
+        storage.count += 1
+    }
+
+    @inline(__always)
+    private mutating func append(_ run: UnsafeBufferPointer<UInt8>) {
+        guard let source = run.baseAddress, !run.isEmpty else { return }
+        reserve(run.count).update(from: source, count: run.count)
+        storage.count += run.count
     }
 
     private mutating func appendDecimal(_ value: Int) {
         if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            if value == .min { bytes.append(contentsOf: "9223372036854775808".utf8); return }
+            append(UInt8(ascii: "-"))
+            if value == .min { appendStatic("9223372036854775808"); return }
         }
         var magnitude = value.magnitude
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
@@ -176,7 +215,7 @@ public struct JSONBuffer {
                 magnitude /= 10
                 count += 1
             } while magnitude > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+            append(UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]).assumingMemoryBound(to: UInt8.self))
         }
     }
 
@@ -206,9 +245,9 @@ public struct JSONBuffer {
                 let length = validUTF8Length(raw, at: i)
                 if length > 0 { i += length; continue }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: raw[runStart..<i]))
+            append(UnsafeBufferPointer(rebasing: raw[runStart..<i]))
             if byte >= 0x80 {
-                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                for byte: UInt8 in [0xEF, 0xBF, 0xBD] { append(byte) }  // U+FFFD
                 i += invalidUTF8Length(raw, at: i)
             } else {
                 appendEscape(byte)
@@ -216,24 +255,58 @@ public struct JSONBuffer {
             }
             runStart = i
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: raw[runStart..<count]))
+        append(UnsafeBufferPointer(rebasing: raw[runStart..<count]))
     }
 
     private mutating func appendEscape(_ byte: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
+        append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        case 0x08: bytes.append(UInt8(ascii: "b"))
-        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case UInt8(ascii: "\""): append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): append(UInt8(ascii: "\\"))
+        case 0x0A: append(UInt8(ascii: "n"))
+        case 0x0D: append(UInt8(ascii: "r"))
+        case 0x09: append(UInt8(ascii: "t"))
+        case 0x08: append(UInt8(ascii: "b"))
+        case 0x0C: append(UInt8(ascii: "f"))
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                      hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            let hex: StaticString = "0123456789abcdef"
+            appendStatic("u00")
+            append(hex.utf8Start[Int(byte >> 4)])
+            append(hex.utf8Start[Int(byte & 0xF)])
         }
+    }
+}
+
+/// JSONBuffer's memory: one allocation that doubles when full. Writing into it is a
+/// bounds check and a copy; Array's append(contentsOf:) cost about 100 instructions
+/// a call, most of the time afetch spent formatting a record.
+private final class ByteStorage {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit { base.deallocate() }
+
+    func copy() -> ByteStorage {
+        let copy = ByteStorage(capacity: capacity)
+        copy.base.initialize(from: base, count: count)
+        copy.count = count
+        return copy
+    }
+
+    func grow(toHold needed: Int) {
+        var larger = capacity * 2
+        while larger < needed { larger *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
     }
 }
 

@@ -65,6 +65,30 @@ struct JSONBufferTests {
         buffer.number(value)
         #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(value))
     }
+
+    @Test func growsPastItsCapacityKeepingEveryByte() {
+        var buffer = JSONBuffer(capacity: 1)
+        buffer.beginArray()
+        for index in 0..<1000 { buffer.number(index) }
+        buffer.endArray()
+        let expected = "[" + (0..<1000).map(String.init).joined(separator: ",") + "]"
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
+        #expect(buffer.count == expected.utf8.count)
+    }
+
+    @Test func aCopyIsAValueOfItsOwn() {
+        var original = JSONBuffer()
+        original.beginObject()
+        original.key("a"); original.number(1)
+        var copy = original
+        copy.key("b"); copy.number(2)
+        original.key("c"); original.number(3)
+        copy.removeAll()
+        copy.null()
+        #expect(String(decoding: original.bytes, as: UTF8.self) == #"{"a":1,"c":3"#)
+        #expect(String(decoding: copy.bytes, as: UTF8.self) == "null")
+        original.withBytes { #expect($0.count == original.count) }
+    }
 }
 
 struct MillisecondsTests {
