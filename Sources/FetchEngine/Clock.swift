@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NDJSON
 
 /// Seconds on the monotonic clock, for every duration and deadline.
 func monotonicNow() -> Double {
@@ -9,36 +10,37 @@ func monotonicNow() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// RFC 3339 UTC timestamps with milliseconds (`2026-11-25T18:03:01.123Z`).
-/// The part up to the seconds is formatted once per second and reused.
+/// RFC 3339 UTC timestamps with milliseconds (`2026-11-25T18:03:01.123Z`), as JSON strings.
+/// The part up to the seconds is formatted once per second; the milliseconds are
+/// written into the same bytes in place, so a record's timestamp allocates nothing.
 struct TimestampFormatter {
     private var cachedSecond = -1
-    private var cachedPrefix: [UInt8] = []
+    /// The last timestamp, quoted.
+    private var quoted: [UInt8] = []
 
-    /// The current wall-clock time.
-    mutating func now() -> [UInt8] {
+    /// Writes the current wall-clock time as a JSON string value.
+    mutating func writeNow(into json: inout JSONBuffer) {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
-        return format(seconds: time.tv_sec, milliseconds: Int(time.tv_nsec / 1_000_000))
+        write(seconds: time.tv_sec, milliseconds: Int(time.tv_nsec / 1_000_000), into: &json)
     }
 
-    mutating func format(seconds: Int, milliseconds: Int) -> [UInt8] {
+    mutating func write(seconds: Int, milliseconds: Int, into json: inout JSONBuffer) {
         if seconds != cachedSecond {
             var value = time_t(seconds)
             var parts = tm()
             gmtime_r(&value, &parts)
-            cachedPrefix = Array(
-                (pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
+            quoted = Array(
+                ("\"" + pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
                  + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-                 + ".").utf8)
+                 + ".000Z\"").utf8)
             cachedSecond = seconds
         }
-        var out = cachedPrefix
-        out.append(UInt8(ascii: "0") + UInt8(milliseconds / 100))
-        out.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
-        out.append(UInt8(ascii: "0") + UInt8(milliseconds % 10))
-        out.append(UInt8(ascii: "Z"))
-        return out
+        let digits = quoted.count - 5
+        quoted[digits] = UInt8(ascii: "0") + UInt8(milliseconds / 100)
+        quoted[digits + 1] = UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10)
+        quoted[digits + 2] = UInt8(ascii: "0") + UInt8(milliseconds % 10)
+        quoted.withUnsafeBufferPointer { json.raw($0) }
     }
 
     private func pad(_ value: Int, _ width: Int) -> String {

@@ -136,8 +136,7 @@ struct RecordFormatter {
     }
 
     private mutating func writeTimestamp() {
-        let stamp = timestamps.now()
-        buffer.string(String(decoding: stamp, as: UTF8.self))
+        timestamps.writeNow(into: &buffer)
     }
 
     /// Lower-cased names; a repeated header's values joined by ", " (RFC 9110 section 5.3).

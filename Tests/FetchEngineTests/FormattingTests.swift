@@ -1,13 +1,21 @@
 import Foundation
 import Testing
 @testable import FetchEngine
+import NDJSON
 
 struct FormattingTests {
     @Test func formatsTimestamps() {
         var formatter = TimestampFormatter()
-        #expect(String(decoding: formatter.format(seconds: 0, milliseconds: 7), as: UTF8.self) == "1970-01-01T00:00:00.007Z")
-        #expect(String(decoding: formatter.format(seconds: 1_795_000_000, milliseconds: 123), as: UTF8.self)
-                == "2026-11-18T11:06:40.123Z")
+        func formatted(_ seconds: Int, _ milliseconds: Int) -> String {
+            var json = JSONBuffer()
+            formatter.write(seconds: seconds, milliseconds: milliseconds, into: &json)
+            return String(decoding: json.bytes, as: UTF8.self)
+        }
+        #expect(formatted(0, 7) == #""1970-01-01T00:00:00.007Z""#)
+        #expect(formatted(1_795_000_000, 123) == #""2026-11-18T11:06:40.123Z""#)
+        // The same second again: only the milliseconds are rewritten.
+        #expect(formatted(1_795_000_000, 40) == #""2026-11-18T11:06:40.040Z""#)
+        #expect(formatted(1_795_000_001, 999) == #""2026-11-18T11:06:41.999Z""#)
     }
 
     @Test func recordsCarryInputFieldsThenTheirOwn() throws {
