@@ -42,6 +42,23 @@ struct InputParserTests {
         #expect(kind(parse(line)) == expected)
     }
 
+    /// Every position, inside the eight-byte words the scan skips and in the tail after them.
+    @Test(arguments: [UInt8(0x01), 0x1F, 0x7F, 0x00])
+    func findsAControlCharacterAtAnyPosition(control: UInt8) {
+        let plain = Array("https://example.com/é/abcdefghijklmnop".utf8)
+        let expected: ControlCharacters = control == 0 ? .includingNUL : .someButNoNUL
+        #expect(plain.withUnsafeBufferPointer { controlCharacters(in: $0) } == ControlCharacters.none)
+        for position in plain.indices {
+            var line = plain
+            line[position] = control
+            #expect(line.withUnsafeBufferPointer { controlCharacters(in: $0) } == expected, "at \(position)")
+        }
+        var both = plain
+        both[3] = 0x7F
+        both[30] = 0
+        #expect(both.withUnsafeBufferPointer { controlCharacters(in: $0) } == .includingNUL)
+    }
+
     @Test func rejectsInvalidUTF8() {
         var parser = InputParser()
         let outcome = [UInt8]([0x68, 0x74, 0x74, 0x70, 0x3A, 0x2F, 0x2F, 0xFF, 0x2F]).withUnsafeBufferPointer { parser.parse($0) }
