@@ -331,6 +331,25 @@ import TestSupport
         #expect(body.contains("mine/2") && !body.contains("acrawl-afetch/"))
     }
 
+    /// afetch sends Accept-Encoding itself (libcurl would format it per request): once, with
+    /// every coding libcurl decodes; only gzip and deflate with --warc; a -H one replaces it.
+    @Test(arguments: [
+        ([String](), "deflate, gzip"),   // then br and zstd when this libcurl decodes them
+        (["--warc", "WARC"], "gzip, deflate"),
+        (["-H", "accept-encoding: identity"], "identity"),
+    ])
+    func sendsOneAcceptEncoding(flags: [String], expected: String) throws {
+        let fixture = try Fixture()
+        let warc = FileManager.default.temporaryDirectory.appendingPathComponent("afetch-\(UUID().uuidString).warc").path
+        defer { try? FileManager.default.removeItem(atPath: warc) }
+        let result = try afetch(flags.map { $0 == "WARC" ? warc : $0 }, [fixture.url("/echo")])
+        let body = try #require(result.records.first?["body"] as? String)
+        #expect(body.lowercased().components(separatedBy: "accept-encoding").count == 2)
+        let echo = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let sent = try #require((echo["headers"] as? [String: Any])?["accept-encoding"] as? String)
+        #expect(flags.isEmpty ? sent.hasPrefix(expected) : sent == expected)
+    }
+
     @Test(arguments: ["X-Bad: a\rb", "X-Bad: a\nInjected: 1", "no colon here", ": empty name"])
     func rejectsUnsafeHeadersAsUsageErrors(header: String) throws {
         let result = try runTool("afetch", ["-H", header], input: "http://127.0.0.1:1/\n")
