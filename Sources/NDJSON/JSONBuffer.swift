@@ -173,6 +173,7 @@ public struct JSONBuffer {
         if needsComma { append(UInt8(ascii: ",")) }
     }
 
+    @inline(__always)
     private mutating func appendStatic(_ text: StaticString) {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -200,6 +201,8 @@ public struct JSONBuffer {
     }
 
     private mutating func appendDecimal(_ value: Int) {
+        // One digit, as most counts and durations in a record are: no digit buffer.
+        if value >= 0 && value < 10 { append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value)); return }
         if value < 0 {
             append(UInt8(ascii: "-"))
             if value == .min { appendStatic("9223372036854775808"); return }
