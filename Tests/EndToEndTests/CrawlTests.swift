@@ -60,6 +60,7 @@ import URLs
         #expect(Set(fetched).count == fetched.count)
         #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 3)))
         #expect(try serverFetches(fixture).values.allSatisfy { $0 == 1 })
+        #expect(result.stderr.contains("acrawl: \(fetched.count) pages in"), "\(result.stderr)")
         // A second run finds every level finished and fetches nothing.
         let again = try runShell("'\(Self.script)' --depth 3 --out '\(out)' '\(fixture.url("/"))'")
         #expect(again.status == 0)
@@ -92,6 +93,8 @@ import URLs
         let fetched = try fetchedURLs(out)
         #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 2)))
         #expect(Set(fetched).count == fetched.count)
+        // The shards' own files, kept for --resume, are not counted again.
+        #expect(result.stderr.contains("acrawl: \(fetched.count) pages in"), "\(result.stderr)")
     }
 
     @Test func makefileCrawlsTheSamePagesAndThenHasNothingToDo() throws {
