@@ -222,61 +222,81 @@ public struct JSONBuffer {
         }
     }
 
-    /// Appends string content: runs of plain bytes in bulk, escapes for `"`, `\`
-    /// and control characters, and U+FFFD for each maximal invalid UTF-8 subpart
-    /// (the Unicode "substitution of maximal subparts" practice).
+    /// Appends string content: escapes for `"`, `\` and control characters, and U+FFFD
+    /// for each maximal invalid UTF-8 subpart (the Unicode "substitution of maximal
+    /// subparts" practice). Written straight into the storage, a slice of input at a
+    /// time with room for its worst case, so no byte pays a capacity check.
     private mutating func appendEscaped(_ raw: UnsafeBufferPointer<UInt8>) {
-        var runStart = 0
-        var i = 0
-        let count = raw.count
         guard let base = raw.baseAddress else { return }
-        while i < count {
-            // Eight plain ASCII bytes at a time (no quote, backslash, control or high byte).
-            if i + 8 <= count {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 == 0 && quoteBackslashOrControlFlags(word) == 0 {
-                    i += 8
-                    continue
+        var i = 0
+        while i < raw.count {
+            let sliceEnd = min(raw.count, i + Self.escapeSlice)
+            // An input byte becomes at most 6 (`\u001f`); the slack covers a whole word
+            // stored at the slice's end and a sequence that runs past it.
+            let start = reserve((sliceEnd - i) * 6 + 16)
+            var out = start
+            while i < sliceEnd {
+                // Eight bytes at a time while they are plain ASCII (no quote, backslash,
+                // control or high byte). The word is stored whole, then only the plain bytes
+                // before the first flagged one count: that lowest flag is exact (the bit
+                // tricks can only misflag bytes above a true one).
+                if i + 8 <= raw.count {
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
+                    let flags = (word & 0x8080_8080_8080_8080) | quoteBackslashOrControlFlags(word)
+                    if flags == 0 {
+                        i += 8
+                        out += 8
+                        continue
+                    }
+                    let plain = flags.trailingZeroBitCount >> 3
+                    i += plain
+                    out += plain
+                }
+                let byte = base[i]
+                if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                    out.pointee = byte
+                    out += 1
+                    i += 1
+                } else if byte < 0x80 {
+                    out += writeEscape(of: byte, at: out)
+                    i += 1
+                } else if case let length = validUTF8Length(raw, at: i), length > 0 {
+                    out.update(from: base + i, count: length)
+                    out += length
+                    i += length
+                } else {
+                    out[0] = 0xEF; out[1] = 0xBF; out[2] = 0xBD   // U+FFFD
+                    out += 3
+                    i += invalidUTF8Length(raw, at: i)
                 }
             }
-            let byte = raw[i]
-            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                i += 1
-                continue
-            }
-            if byte >= 0x80 {
-                let length = validUTF8Length(raw, at: i)
-                if length > 0 { i += length; continue }
-            }
-            append(UnsafeBufferPointer(rebasing: raw[runStart..<i]))
-            if byte >= 0x80 {
-                for byte: UInt8 in [0xEF, 0xBF, 0xBD] { append(byte) }  // U+FFFD
-                i += invalidUTF8Length(raw, at: i)
-            } else {
-                appendEscape(byte)
-                i += 1
-            }
-            runStart = i
+            storage.count += out - start
         }
-        append(UnsafeBufferPointer(rebasing: raw[runStart..<count]))
     }
 
-    private mutating func appendEscape(_ byte: UInt8) {
-        append(UInt8(ascii: "\\"))
+    /// Input bytes escaped per reservation: the worst case of a slice is six times this.
+    private static let escapeSlice = 4096
+
+    /// Writes the escape of a quote, backslash or control byte at `out`; returns its length.
+    @inline(__always)
+    private func writeEscape(of byte: UInt8, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = UInt8(ascii: "\\")
         switch byte {
-        case UInt8(ascii: "\""): append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): append(UInt8(ascii: "\\"))
-        case 0x0A: append(UInt8(ascii: "n"))
-        case 0x0D: append(UInt8(ascii: "r"))
-        case 0x09: append(UInt8(ascii: "t"))
-        case 0x08: append(UInt8(ascii: "b"))
-        case 0x0C: append(UInt8(ascii: "f"))
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out[1] = byte
+        case 0x0A: out[1] = UInt8(ascii: "n")
+        case 0x0D: out[1] = UInt8(ascii: "r")
+        case 0x09: out[1] = UInt8(ascii: "t")
+        case 0x08: out[1] = UInt8(ascii: "b")
+        case 0x0C: out[1] = UInt8(ascii: "f")
         default:
             let hex: StaticString = "0123456789abcdef"
-            appendStatic("u00")
-            append(hex.utf8Start[Int(byte >> 4)])
-            append(hex.utf8Start[Int(byte & 0xF)])
+            out[1] = UInt8(ascii: "u"); out[2] = UInt8(ascii: "0"); out[3] = UInt8(ascii: "0")
+            out[4] = hex.utf8Start[Int(byte >> 4)]
+            out[5] = hex.utf8Start[Int(byte & 0xF)]
+            return 6
         }
+        return 2
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NDJSON
 
@@ -88,6 +89,59 @@ struct JSONBufferTests {
         #expect(String(decoding: original.bytes, as: UTF8.self) == #"{"a":1,"c":3"#)
         #expect(String(decoding: copy.bytes, as: UTF8.self) == "null")
         original.withBytes { #expect($0.count == original.count) }
+    }
+}
+
+/// JSONBuffer's escaping against a byte-by-byte reference (repairUTF8, then one escape
+/// per byte), over seeded random inputs: plain runs, quotes, controls, valid and broken
+/// UTF-8, and lengths past the 4096-byte slices the writer reserves room for.
+struct EscapingReferenceTests {
+    private struct XorShift {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(bound))
+        }
+    }
+
+    private func reference(_ input: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in input.withUnsafeBufferPointer(repairUTF8) {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+            case 0x0A: out += Array("\\n".utf8)
+            case 0x0D: out += Array("\\r".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0x08: out += Array("\\b".utf8)
+            case 0x0C: out += Array("\\f".utf8)
+            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
+    }
+
+    private func randomInput(_ random: inout XorShift) -> [UInt8] {
+        let pieces: [[UInt8]] = [Array("plain text ".utf8), Array("<a href=\"/p/1.html\">".utf8), [0x22], [0x5C],
+                                 [0x0A], [0x01], [0x1F], [0x7F], Array("é日😀".utf8), [0xFF], [0xC3], [0xE6, 0x97],
+                                 [0xED, 0xA0, 0x80], [0xF4, 0x90]]
+        var input: [UInt8] = []
+        let length = [0, 7, 8, 9, 100, 4095, 4096, 4097, 9000][random.next(9)]
+        while input.count < length {
+            input += random.next(3) == 0 ? pieces[random.next(pieces.count)] : [UInt8(ascii: "a") + UInt8(random.next(26))]
+        }
+        return input
+    }
+
+    @Test func matchesTheByteByByteReference() {
+        var random = XorShift(state: 0x9E37_79B9_7F4A_7C15)
+        for _ in 0..<400 {
+            let input = randomInput(&random)
+            var buffer = JSONBuffer(capacity: 1)
+            input.withUnsafeBufferPointer { buffer.string(utf8: $0) }
+            #expect(buffer.bytes == reference(input), "input \(input.prefix(64))…")
+        }
     }
 }
 
