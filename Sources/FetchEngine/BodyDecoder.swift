@@ -75,7 +75,15 @@ struct BodyDecoder {
         guard bytes.count >= pattern.count else { return nil }
         var i = bytes.startIndex
         let last = bytes.endIndex - pattern.count
+        // A first byte that is not a letter ("<" of "<meta") has one case: memchr finds
+        // each candidate, instead of a test per byte of the page's first kilobyte.
+        let firstHasOneCase = !(pattern[0] >= UInt8(ascii: "a") && pattern[0] <= UInt8(ascii: "z"))
+        let base = bytes.base.baseAddress!
         while i <= last {
+            if firstHasOneCase {
+                guard let found = memchr(base + i, Int32(pattern[0]), last - i + 1) else { return nil }
+                i = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
+            }
             if bytes[i] | 0x20 == pattern[0] {
                 var k = 1
                 while k < pattern.count && (bytes[i + k] | 0x20 == pattern[k] || bytes[i + k] == pattern[k]) { k += 1 }
