@@ -106,6 +106,10 @@ public struct ResumeIndex {
         if cutOffLength > 0 { try RecordIdentity.removeCutOffLine(path: path, length: cutOffLength) }
     }
 
+    /// Whether every earlier record has been matched (or there were none): then no
+    /// input line needs its identity worked out.
+    var isUsedUp: Bool { counts.isEmpty }
+
     /// True, once per earlier record, when `identity` was answered before.
     mutating func consume(_ identity: RecordIdentity) -> Bool {
         guard let count = counts[identity] else { return false }
