@@ -26,6 +26,9 @@ struct BodyDecoderTests {
         ("text/html", true), ("TEXT/PLAIN; charset=x", true), ("application/json", true),
         ("application/ld+json", true), ("application/xhtml+xml", true), ("application/javascript", true),
         ("image/png", false), ("application/octet-stream", false),
+        (" \ttext/html ; charset=utf-8", true), ("Application/JSON", true), ("image/SVG+XML", true),
+        ("application/ecmascript", true), ("application/ecmascripts", false), ("text", false), ("", false),
+        ("application/json-seq", false), ("application/jsonp; x=/json", false),
     ])
     func knowsTextualTypes(type: String, textual: Bool) {
         #expect(BodyDecoder.isTextual(type) == textual)
