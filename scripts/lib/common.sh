@@ -26,3 +26,12 @@ ensure_packages() {
 
 # What building the package needs: the C libraries behind Sources/C*.
 build_packages=(pkg-config libcurl4-openssl-dev libxml2-dev libpsl-dev zlib1g-dev libssl-dev)
+
+# build_release: builds the tools as they ship and prints the directory they are in. The
+# Swift runtime is linked into each tool (--static-swift-stdlib), so a launch maps a dozen
+# fewer shared libraries, which every stage of every crawl level pays (perf stat, medians
+# of 40: afilter --version 14.0 -> 10.7 ms, astats 7.3 -> 4.3 ms). Progress goes to stderr.
+build_release() {
+    swift build -c release --static-swift-stdlib >&2
+    swift build -c release --static-swift-stdlib --show-bin-path
+}
