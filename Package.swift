@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's declarations alone, for the URLs module, which loads libcurl's URL API on first use.
+        .systemLibrary(name: "CCurlHeaders"),
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
@@ -43,7 +45,7 @@ let package = Package(
 
         // Core modules, each named for what it does.
         .target(name: "NDJSON", swiftSettings: optimizedSettings),
-        .target(name: "URLs", dependencies: ["CCurl"], swiftSettings: optimizedSettings),
+        .target(name: "URLs", dependencies: ["CCurlHeaders"], swiftSettings: optimizedSettings),
         .target(name: "FetchEngine", dependencies: ["CCurl", "CZlib", "NDJSON", "URLs", "Archive", "Robots"], swiftSettings: optimizedSettings),
         .target(name: "HTMLLinks", dependencies: ["CLibXML2", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
         .target(name: "Scope", dependencies: ["CPSL", "NDJSON", "URLs"], swiftSettings: optimizedSettings),

@@ -1,4 +1,4 @@
-import CCurl
+import CCurlHeaders
 
 /// Why a string is not a usable URL.
 public struct URLParseError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -9,7 +9,7 @@ public struct URLParseError: Error, CustomStringConvertible, Equatable, Sendable
 
     init(_ code: CURLUcode) {
         self.code = Int(code.rawValue)
-        self.description = String(cString: curl_url_strerror(code))
+        self.description = CurlURLAPI.shared.describe(code).map { String(cString: $0) } ?? "URL error \(code.rawValue)"
     }
 }
 
@@ -136,11 +136,11 @@ final class URLHandle {
     let pointer: OpaquePointer
 
     init() throws {
-        guard let pointer = curl_url() else { throw URLParseError(CURLUE_OUT_OF_MEMORY) }
+        guard let pointer = CurlURLAPI.shared.create() else { throw URLParseError(CURLUE_OUT_OF_MEMORY) }
         self.pointer = pointer
     }
 
-    deinit { curl_url_cleanup(pointer) }
+    deinit { CurlURLAPI.shared.cleanup(pointer) }
 
     /// Sets the whole URL. A NUL (from a JSON `\u0000`) is malformed input: passed
     /// as a C string, libcurl would parse only what precedes it, and
@@ -148,17 +148,17 @@ final class URLHandle {
     func set(_ text: String) throws {
         guard !text.utf8.contains(0) else { throw URLParseError(CURLUE_MALFORMED_INPUT) }
         let flags = UInt32(CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
-        let code = curl_url_set(pointer, CURLUPART_URL, text, flags)
+        let code = CurlURLAPI.shared.set(pointer, CURLUPART_URL, text, flags)
         guard code == CURLUE_OK else { throw URLParseError(code) }
     }
 
     /// One part, or nil when the URL has none of it.
     func get(_ part: CURLUPart) throws -> String? {
         var value: UnsafeMutablePointer<CChar>?
-        let code = curl_url_get(pointer, part, &value, 0)
+        let code = CurlURLAPI.shared.get(pointer, part, &value, 0)
         switch code {
         case CURLUE_OK:
-            defer { curl_free(value) }
+            defer { CurlURLAPI.shared.free(value) }
             return value.map { String(cString: $0) }
         case CURLUE_NO_USER, CURLUE_NO_PASSWORD, CURLUE_NO_PORT, CURLUE_NO_QUERY,
              CURLUE_NO_FRAGMENT, CURLUE_NO_HOST, CURLUE_NO_OPTIONS, CURLUE_NO_ZONEID:

@@ -107,6 +107,26 @@ private func lines(ofFile path: String) throws -> [String] {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// afilter loads libcurl's URL API only for a URL its own parser leaves to libcurl: a
+    /// record of plain URLs needs no libcurl at all, and a libcurl without the API is a
+    /// clear error (exit 70), not a crash. A stub library stands in for libcurl.so.4.
+    @Test func loadsLibcurlOnlyWhenAURLNeedsIt() throws {
+        let directory = try scratchDirectory("stub-libcurl")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "int acrawl_stub;\n".write(toFile: directory + "/stub.c", atomically: true, encoding: .utf8)
+        let compile = try run("/usr/bin/env", ["clang", "-shared", "-o", directory + "/libcurl.so.4", directory + "/stub.c"])
+        try #require(compile.status == 0, "\(compile.stderr)")
+        func afilter(_ url: String) throws -> ToolResult {
+            try runShell("printf '%s\\n' '{\"url\":\"\(url)\",\"from\":\"http://example.com/\"}' | afilter --same-host",
+                         environment: ["LD_LIBRARY_PATH": directory])
+        }
+        let plain = try afilter("http://example.com/b")
+        #expect(plain.status == 0 && String(decoding: plain.stdout, as: UTF8.self).contains("example.com/b"), "\(plain.stderr)")
+        let encodedHost = try afilter("http://exa%6Dple.com/b")
+        #expect(encodedHost.status == 70)
+        #expect(encodedHost.stderr == "afilter: libcurl.so.4 has no curl_url\n")
+    }
+
     @Test func linesPassThroughByteForByte() throws {
         let input = [
             #"{ "url" : "https://a.example/x" ,"from":"https://A.EXAMPLE/" , "n": 1.50, "t":"\u00e9\/" }"#,
