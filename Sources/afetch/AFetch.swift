@@ -78,7 +78,7 @@ struct AFetch: ToolCommand {
     @Option(name: .customLong("body-dir"), help: "Store every body (after content decoding) in DIR/<2 hex>/<sha256>, once per distinct body, written atomically; records carry body_path and body_sha256 instead of body. The default keeps bodies in records.")
     var bodyDir: String?
 
-    @Option(name: [.customShort("H"), .customLong("header")], help: "An extra request header, 'Name: value'. Repeatable.")
+    @Option(name: [.customShort("H"), .customLong("header")], help: "An extra request header, 'Name: value'. Repeatable. A User-Agent or Accept-Encoding header given here replaces afetch's own.")
     var headers: [String] = []
 
     @Option(name: [.customShort("A"), .customLong("user-agent")], help: "The User-Agent header. The default is acrawl-afetch/VERSION.")
