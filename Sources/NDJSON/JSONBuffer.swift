@@ -24,7 +24,7 @@ public struct JSONBuffer {
 
     /// Forgets the contents, keeping the memory.
     public mutating func removeAll() {
-        _ = reserve(0)
+        _ = reserve(0)   // a copy sharing the storage keeps its bytes: this buffer takes its own
         storage.count = 0
         needsComma = false
     }
