@@ -152,14 +152,13 @@ public final class Engine {
                 scheduler.enqueue(job)
             }
         case .immediate(let failure):
-            let record: [UInt8]
             if failure.error.kind == .badInput {
-                record = formatter.badInput(failure)
+                formatter.formatBadInput(failure)
             } else {
-                record = formatter.record(url: failure.requestedURL ?? "", inputObject: failure.inputObject,
-                                          outcome: Outcome(error: failure.error), attempts: 0, elapsed: 0)
+                formatter.format(url: failure.requestedURL ?? "", inputObject: failure.inputObject,
+                                 outcome: Outcome(error: failure.error), attempts: 0, elapsed: 0)
             }
-            write(record, sequence: failure.sequence, ok: false)
+            formatter.withFormatted { write($0, sequence: failure.sequence, ok: false) }
         }
     }
 
@@ -229,9 +228,9 @@ public final class Engine {
             return
         }
         let elapsed = job.attempts > 0 ? now - job.firstStart : 0
-        let record = formatter.record(url: job.requestedURL, inputObject: job.inputObject, outcome: outcome,
-                                      attempts: job.attempts, elapsed: elapsed)
-        write(record, sequence: job.sequence, ok: outcome.error == nil)
+        formatter.format(url: job.requestedURL, inputObject: job.inputObject, outcome: outcome,
+                         attempts: job.attempts, elapsed: elapsed)
+        formatter.withFormatted { write($0, sequence: job.sequence, ok: outcome.error == nil) }
     }
 
     /// Seconds to wait before the next attempt, or nil when there is none:
@@ -290,16 +289,19 @@ public final class Engine {
 
     // MARK: - Output
 
-    private func write(_ record: [UInt8], sequence: Int, ok: Bool) {
+    /// Writes a record, or with --ordered keeps a copy until the records before it are written.
+    private func write(_ record: UnsafeBufferPointer<UInt8>, sequence: Int, ok: Bool) {
         if unflushedSince == nil { unflushedSince = monotonicNow() }
         counters.done += 1
         if ok { counters.ok += 1 } else { counters.failed += 1 }
-        guard settings.ordered else {
-            output.write(record)
-            output.endRecord()
+        guard !settings.ordered || sequence == nextToWrite else {
+            reorder[sequence] = Array(record)
             return
         }
-        reorder[sequence] = record
+        output.write(record)
+        output.endRecord()
+        guard settings.ordered else { return }
+        nextToWrite += 1
         while let next = reorder.removeValue(forKey: nextToWrite) {
             output.write(next)
             output.endRecord()

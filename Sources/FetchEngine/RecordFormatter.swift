@@ -29,8 +29,9 @@ struct RecordFormatter {
         ownedNames = names
     }
 
-    /// The record of a fetch that ran (or was cancelled or refused before a request).
-    mutating func record(url: String, inputObject: [UInt8]?, outcome: Outcome, attempts: Int, elapsed: Double) -> [UInt8] {
+    /// Formats the record of a fetch that ran (or was cancelled or refused before a
+    /// request); `withFormatted` lends it.
+    mutating func format(url: String, inputObject: [UInt8]?, outcome: Outcome, attempts: Int, elapsed: Double) {
         buffer.removeAll()
         buffer.beginObject()
         copyInputFields(inputObject)
@@ -55,11 +56,10 @@ struct RecordFormatter {
         buffer.key("error"); writeError(outcome.error)
         buffer.endObject()
         buffer.newline()
-        return buffer.bytes
     }
 
-    /// The record of an input line that is not a URL or a valid object.
-    mutating func badInput(_ failure: InputFailure) -> [UInt8] {
+    /// Formats the record of an input line that is not a URL or a valid object.
+    mutating func formatBadInput(_ failure: InputFailure) {
         buffer.removeAll()
         buffer.beginObject()
         if let raw = failure.rawLine {
@@ -72,7 +72,12 @@ struct RecordFormatter {
         buffer.key("error"); writeError(failure.error)
         buffer.endObject()
         buffer.newline()
-        return buffer.bytes
+    }
+
+    /// Lends the record formatted last, newline included, for the call: records are
+    /// written from the formatter's memory, not copied out one by one.
+    func withFormatted<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try buffer.withBytes(body)
     }
 
     private mutating func copyInputFields(_ inputObject: [UInt8]?) {

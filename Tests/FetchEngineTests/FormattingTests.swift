@@ -23,8 +23,9 @@ struct FormattingTests {
         settings.bodyMode = .none
         var formatter = RecordFormatter(settings: settings)
         let input = Array(#"{"id":3,"url":"old","ok":"x","body":"kept"}"#.utf8)
-        let bytes = formatter.record(url: "http://a/", inputObject: input,
-                                     outcome: Outcome(error: FetchError(.cancelled, "stop")), attempts: 0, elapsed: 0)
+        formatter.format(url: "http://a/", inputObject: input,
+                         outcome: Outcome(error: FetchError(.cancelled, "stop")), attempts: 0, elapsed: 0)
+        let bytes = formatter.withFormatted { Array($0) }
         let record = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         #expect(record["id"] as? Int == 3)
         #expect(record["url"] as? String == "http://a/")
@@ -39,7 +40,8 @@ struct FormattingTests {
         var formatter = RecordFormatter(settings: FetchSettings())
         let failure = InputFailure(sequence: 0, error: FetchError(.badInput, "x"), requestedURL: nil, inputObject: nil,
                                    rawLine: [0x7B, 0xFF, 0x22])
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(formatter.badInput(failure))) as? [String: Any])
+        formatter.formatBadInput(failure)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(formatter.withFormatted { Array($0) })) as? [String: Any])
         #expect(record["input"] as? String == "{\u{FFFD}\"")
         #expect(record["ok"] as? Bool == false)
     }
