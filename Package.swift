@@ -45,7 +45,7 @@ let package = Package(
 
         // Core modules, each named for what it does.
         .target(name: "NDJSON", swiftSettings: optimizedSettings),
-        .target(name: "URLs", dependencies: ["CCurlHeaders"], swiftSettings: optimizedSettings),
+        .target(name: "URLs", dependencies: ["CCurlHeaders", "NDJSON"], swiftSettings: optimizedSettings),
         .target(name: "FetchEngine", dependencies: ["CCurl", "CZlib", "NDJSON", "URLs", "Archive", "Robots"], swiftSettings: optimizedSettings),
         .target(name: "HTMLLinks", dependencies: ["CLibXML2", "NDJSON", "URLs"], swiftSettings: optimizedSettings),
         .target(name: "Scope", dependencies: ["CPSL", "NDJSON", "URLs"], swiftSettings: optimizedSettings),

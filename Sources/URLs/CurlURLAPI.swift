@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CCurlHeaders
+import NDJSON
 
 /// libcurl's URL API (curl_url and friends), loaded with dlopen the first time a URL needs
 /// it. afilter and alinks read most URLs with their own byte-level parsers; linking libcurl
@@ -35,10 +36,10 @@ struct CurlURLAPI: @unchecked Sendable {
             describe: symbol("curl_url_strerror", as: (@convention(c) (CURLUcode) -> UnsafePointer<CChar>?).self))
     }()
 
+    /// Says why and ends the process, handing on the records already written first.
     private static func fail(_ message: String) -> Never {
         let tool = CommandLine.arguments.first?.split(separator: "/").last.map(String.init) ?? "acrawl"
-        let line = Array("\(tool): \(message)\n".utf8)
-        _ = write(2, line, line.count)
-        exit(70)   // EX_SOFTWARE: the installation, not the input, is at fault
+        writeToStandardError("\(tool): \(message)\n")
+        exitProcess(70)   // EX_SOFTWARE: the installation, not the input, is at fault
     }
 }

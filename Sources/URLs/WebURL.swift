@@ -4,12 +4,16 @@ import CCurlHeaders
 public struct URLParseError: Error, CustomStringConvertible, Equatable, Sendable {
     /// libcurl's code for the failure (CURLUcode).
     public let code: Int
-    /// libcurl's description of it.
-    public let description: String
 
     init(_ code: CURLUcode) {
         self.code = Int(code.rawValue)
-        self.description = CurlURLAPI.shared.describe(code).map { String(cString: $0) } ?? "URL error \(code.rawValue)"
+    }
+
+    /// libcurl's description of it, asked for only when wanted: a URL refused before
+    /// libcurl saw it (no scheme) does not load libcurl for a message nobody reads.
+    public var description: String {
+        let code = CURLUcode(rawValue: UInt32(self.code))
+        return CurlURLAPI.shared.describe(code).map { String(cString: $0) } ?? "URL error \(self.code)"
     }
 }
 
