@@ -69,6 +69,13 @@ struct Counting {
         case windowFull(Int)
     }
 
+    /// Notes one more line in the current window; true when that fills it (`--every`).
+    @inline(__always)
+    mutating func fillsWindow() -> Bool {
+        linesInWindow += 1
+        return linesInWindow >= windowLines
+    }
+
     /// Counts the batch's records from line `from` on, up to its end, an invalid line
     /// or a full window, whichever comes first.
     mutating func countRecords(_ batch: ParsedBatch, from: Int) -> Stop {
@@ -88,8 +95,7 @@ struct Counting {
                     total.add(line.figures, fieldValues: fields, otherErrorKind: other, key: key, kind: line.keyKind)
                     guard window != nil else { continue }
                     window!.add(line.figures, fieldValues: fields, otherErrorKind: other, key: key, kind: line.keyKind)
-                    linesInWindow += 1
-                    if linesInWindow >= windowLines { return .windowFull(index) }
+                    if fillsWindow() { return .windowFull(index) }
                 }
                 return .end
             }
@@ -201,9 +207,7 @@ public final class StatsEngine {
         if total.figures.invalid <= UInt64(StatsEngine.invalidLinesReported) {
             diagnose("line \(lineNumber): not a JSON object: \(error.map { "\($0)" } ?? "")")
         }
-        guard window != nil else { return }
-        counting.linesInWindow += 1
-        if counting.linesInWindow >= counting.windowLines { writeWindow() }
+        if window != nil && counting.fillsWindow() { writeWindow() }
     }
 
     private func writeWindow() {
