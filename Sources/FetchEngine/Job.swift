@@ -63,7 +63,7 @@ struct InputParser {
     mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> InputOutcome {
         let trimmed = line.trimmingBlanks
         guard let first = trimmed.first, first != UInt8(ascii: "#") else { return .skip }
-        if answered?.isUsedUp == false, answered?.consume(RecordIdentity(inputLine: line)) == true { return .skip }
+        if answered?.consume(inputLine: line) == true { return .skip }
         let sequence = nextSequence
         nextSequence += 1
         if first == UInt8(ascii: "{") { return parseObject(trimmed, original: line, sequence: sequence) }

@@ -106,12 +106,12 @@ public struct ResumeIndex {
         if cutOffLength > 0 { try RecordIdentity.removeCutOffLine(path: path, length: cutOffLength) }
     }
 
-    /// Whether every earlier record has been matched (or there were none): then no
-    /// input line needs its identity worked out.
-    var isUsedUp: Bool { counts.isEmpty }
-
-    /// True, once per earlier record, when `identity` was answered before.
-    mutating func consume(_ identity: RecordIdentity) -> Bool {
+    /// True, once per earlier record, when the input line `line` was answered before.
+    /// Once every earlier record is matched (or there were none, as for each new crawl
+    /// level), no line's identity is worked out at all.
+    mutating func consume(inputLine line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !counts.isEmpty else { return false }
+        let identity = RecordIdentity(inputLine: line)
         guard let count = counts[identity] else { return false }
         if count == 1 { counts[identity] = nil } else { counts[identity] = count - 1 }
         return true
