@@ -92,7 +92,9 @@ public final class Engine {
             startTransfers(at: now)
             if isFinished { break }
             multi.perform()
-            if finishCompleted() > 0 { continue }
+            let finished = finishCompleted()
+            if settings.resumeFrom != nil { flushPass() }
+            if finished > 0 { continue }
             if stopSignal != nil && now >= graceDeadline { cancelEverything(); continue }
             progress.update(counters, inFlight: scheduler.inFlight, waitingRetries: retries.count, now: now)
             flushIfDue(at: now)
@@ -313,6 +315,14 @@ public final class Engine {
     /// records finished while the engine idled on slow transfers stayed unseen).
     private func flushIfDue(at now: Double) {
         guard let since = unflushedSince, now - since >= Self.flushDelay else { return }
+        output.flush()
+        unflushedSince = nil
+    }
+
+    /// --resume: the output is usually the file being resumed, so the records of
+    /// one pass of the loop are written before the next pass starts, and a crash
+    /// loses only the transfers in flight (one write per pass, not per record).
+    private func flushPass() {
         output.flush()
         unflushedSince = nil
     }

@@ -152,10 +152,7 @@ struct AFetch: ToolCommand {
     func run() throws {
         let input = try LineReader(path: file ?? "-")
         let showProgress = progress ?? (isatty(2) == 1)
-        // With --resume the output is usually the file being resumed: each record
-        // is written as it finishes, so a crash loses only transfers in flight.
-        let output = resume == nil ? OutputWriter.standardOutput : OutputWriter(fileDescriptor: 1, lineBuffered: true)
-        let engine = try Engine(settings: try settings(), input: input, output: output,
+        let engine = try Engine(settings: try settings(), input: input, output: OutputWriter.standardOutput,
                                 showProgress: showProgress && !common.quiet)
         let result = try engine.run()
         OutputWriter.standardOutput.flush()
