@@ -189,16 +189,17 @@ struct LinkResolver {
         }
     }
 
-    /// `http(s)://host/path`, host a plain lower- or upper-case DNS name whose
-    /// last label starts with a letter (so libcurl's IPv4 normalisation, which
-    /// turns `127.1` or `0x7f.1` into `127.0.0.1`, cannot apply), no port, no user.
+    /// `http(s)://host[:port]/path`, no user, in a form libcurl writes back as it is:
+    /// the host a plain DNS name whose last label starts with a letter, or an IPv4
+    /// address already in dotted-quad form (libcurl's normalisation turns `127.1` or
+    /// `0x7f.1` into `127.0.0.1`), the port in decimal without a leading zero.
     private func resolveAbsolute(_ scheme: UnsafeBufferPointer<UInt8>, _ rest: UnsafeBufferPointer<UInt8>,
                                  _ query: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
         let isHTTP = equalsIgnoringASCIICase(scheme, "http")
         guard isHTTP || equalsIgnoringASCIICase(scheme, "https") else { return false }
         guard rest.count > 2, rest[0] == UInt8(ascii: "/"), rest[1] == UInt8(ascii: "/") else { return false }
         let hostEnd = rest[2...].firstIndex(of: UInt8(ascii: "/")) ?? rest.count
-        guard isPlainHostName(UnsafeBufferPointer(rebasing: rest[2..<hostEnd])) else { return false }
+        guard isPlainAuthority(UnsafeBufferPointer(rebasing: rest[2..<hostEnd])) else { return false }
         let path = UnsafeBufferPointer(rebasing: rest[hostEnd...])
         guard hasOrdinarySegments(path) else { return false }
         out.append(contentsOf: isHTTP ? bytes(of: "http://") : bytes(of: "https://"))
@@ -211,6 +212,49 @@ struct LinkResolver {
         out.append(contentsOf: query)
         return true
     }
+}
+
+/// A plain host name or dotted-quad IPv4 address, then maybe `:` and a port libcurl keeps as written.
+func isPlainAuthority(_ authority: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let colon = authority.lastIndex(of: UInt8(ascii: ":")) else {
+        return isPlainHostName(authority) || isDottedQuad(authority)
+    }
+    let host = UnsafeBufferPointer(rebasing: authority[..<colon])
+    return (isPlainHostName(host) || isDottedQuad(host))
+        && isCanonicalPort(UnsafeBufferPointer(rebasing: authority[(colon + 1)...]))
+}
+
+/// Four decimal numbers from 0 to 255 without leading zeros, dot-separated: the form
+/// libcurl gives every IPv4 address it parses.
+func isDottedQuad(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
+    var parts = 0
+    var value = 0
+    var digits = 0
+    for byte in host {
+        if byte == UInt8(ascii: ".") {
+            guard digits > 0 else { return false }
+            parts += 1
+            value = 0
+            digits = 0
+            continue
+        }
+        guard isDigit(byte), !(digits > 0 && value == 0) else { return false }
+        value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        digits += 1
+        guard value <= 255 else { return false }
+    }
+    return parts == 3 && digits > 0
+}
+
+/// 1 to 65535 in decimal without a leading zero: libcurl rewrites any other form.
+func isCanonicalPort(_ digits: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard (1...5).contains(digits.count), digits[0] != UInt8(ascii: "0") else { return false }
+    var value = 0
+    for byte in digits {
+        guard isDigit(byte) else { return false }
+        value = value * 10 + Int(byte - UInt8(ascii: "0"))
+    }
+    return value <= 65535
 }
 
 /// Letters, digits, '-' and '.', no empty label, the last label starting with a letter.

@@ -111,11 +111,8 @@ private func lines(ofFile path: String) throws -> [String] {
     /// record of plain URLs needs no libcurl at all, and a libcurl without the API is a
     /// clear error (exit 70), not a crash. A stub library stands in for libcurl.so.4.
     @Test func loadsLibcurlOnlyWhenAURLNeedsIt() throws {
-        let directory = try scratchDirectory("stub-libcurl")
+        let directory = try stubLibcurlDirectory("afilter")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "int acrawl_stub;\n".write(toFile: directory + "/stub.c", atomically: true, encoding: .utf8)
-        let compile = try run("/usr/bin/env", ["clang", "-shared", "-o", directory + "/libcurl.so.4", directory + "/stub.c"])
-        try #require(compile.status == 0, "\(compile.stderr)")
         func afilter(_ url: String) throws -> ToolResult {
             try runShell("printf '%s\\n' '{\"url\":\"\(url)\",\"from\":\"http://example.com/\"}' | afilter --same-host",
                          environment: ["LD_LIBRARY_PATH": directory])

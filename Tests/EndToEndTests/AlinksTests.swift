@@ -56,6 +56,20 @@ import URLs
         #expect(records.dropFirst().allSatisfy { $0["status"] as? Int == 200 && $0["depth"] as? Int == 1 })
     }
 
+    /// Pages at an IPv4 address with a port, and their links, resolve without libcurl:
+    /// with a stub in its place, alinks still succeeds and writes every link.
+    @Test func resolvesLinksOfAnAddressAndPortWithoutLibcurl() throws {
+        let directory = try stubLibcurlDirectory("alinks")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let body = "<a href='b.html'>b</a> <a href='/c?x=1'>c</a> <a href='http://10.0.0.1:81/d'>d</a>"
+        let page = #"{"url":"http://127.0.0.1:8080/dir/a.html","status":200,"body":"\#(body)"}"#
+        let result = try runShell("alinks", input: page + "\n", environment: ["LD_LIBRARY_PATH": directory])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.records.map { $0["url"] as? String } == [
+            "http://127.0.0.1:8080/dir/b.html", "http://127.0.0.1:8080/c?x=1", "http://10.0.0.1:81/d",
+        ])
+    }
+
     @Test func base64BodiesGiveTheSameLinks() throws {
         let fixture = try Fixture(arguments: ["--pages", "40"])
         let urls = (0..<40).map { fixture.url("/p/\($0).html") }.joined(separator: "\n") + "\n"

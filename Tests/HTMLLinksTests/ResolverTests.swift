@@ -34,7 +34,10 @@ struct ResolverTests {
                 out.insert("?" + a + b)
                 out.insert(a + b)
             }
-            for host in ["h.example", "H.Example", "127.1", "0x7f.1", "a..b", "-a-", "a_b", "h.example.", "h:80", "u@h", "", "[::1]"] {
+            for host in ["h.example", "H.Example", "127.1", "0x7f.1", "a..b", "-a-", "a_b", "h.example.", "h:80", "u@h", "", "[::1]",
+                         "127.0.0.1", "10.0.0.1:8080", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3",
+                         "1.2.3.4.5", "1.2.3.", "h.example:8080", "h.example:080", "h.example:0", "h.example:65535",
+                         "h.example:65536", "h.example:", "h.example:8x", "h.example:123456"] {
                 out.insert("http://" + host + "/" + a)
                 out.insert("HTTPS://" + host + a)
                 out.insert("//" + host + "/" + a)
@@ -89,7 +92,8 @@ struct ResolverTests {
 
     /// The common shapes all go the fast way.
     @Test(arguments: ["/a/b.html", "c.html", "../d/", "?page=2&sort=date", "https://other.example/p/1", "x/./y/../z",
-                       "/section/café/1.html", "a b?c d", "https://other.example/ü?q=ü"])
+                       "/section/café/1.html", "a b?c d", "https://other.example/ü?q=ü",
+                       "http://127.0.0.1:8080/p/1.html", "https://other.example:8443/x"])
     func commonShapesAreFast(_ reference: String) throws {
         var resolver = LinkResolver()
         resolver.setBase(try WebURL("https://example.com/dir/page.html"))
