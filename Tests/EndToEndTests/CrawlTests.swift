@@ -85,6 +85,30 @@ import URLs
         #expect(repeated.count <= 2, "\(repeated)")
     }
 
+    /// A level with links to follow streams its pages through alinks and afilter as they come;
+    /// killed there, the rerun finishes the level's pages with --resume and makes its links and
+    /// the next frontier again from the whole pages file.
+    @Test func continuesAfterSIGKILLInAStreamedLevel() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        // --delay spaces the requests (10 ms each) so the kill lands inside level 2 (requests 10 to 87).
+        let crawl = try StreamingShell("exec '\(Self.script)' --depth 3 --concurrency 1 --per-host 1 --afetch '--delay 10' "
+                                       + "--out '\(out)' '\(fixture.url("/"))'")
+        try waitUntil { try fixture.requestLog().count > 20 }
+        crawl.killGroup()
+        _ = crawl.finish()
+        #expect(!FileManager.default.fileExists(atPath: out + "/pages-2.done"))
+        let rerun = try runShell("'\(Self.script)' --depth 3 --concurrency 2 --per-host 2 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let fetched = try fetchedURLs(out)
+        #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 3)))
+        #expect(Set(fetched).count == fetched.count)
+        let repeated = try serverFetches(fixture).filter { $0.value > 1 }
+        #expect(repeated.count <= 2, "\(repeated)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
     @Test func shardsFindTheSamePages() throws {
         let fixture = try Fixture()
         let out = temporaryDirectory()
