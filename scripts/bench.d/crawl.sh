@@ -32,14 +32,14 @@ check() {
 REPEAT=${CRAWL_REPEAT:-3}
 out="$WORK/crawl-acrawl"
 measure "scripts/acrawl --depth 3 -c 64" "$reachable" \
-    "rm -rf $out && ACRAWL_BIN=$BIN scripts/acrawl --depth 3 --concurrency 64 --per-host 64 --out $out $root"
+    "ACRAWL_BIN=$BIN scripts/acrawl --depth 3 --concurrency 64 --per-host 64 --out $out $root" "rm -rf $out"
 a=$MEASURED_RATE
 cat "$out"/pages-*.ndjson | jq -r 'select(.status == 200) | .url' > "$WORK/crawl-acrawl.txt"
 check "  acrawl" "$WORK/crawl-acrawl.txt"
 
 wout="$WORK/crawl-wget2"
 measure "wget2 --recursive --level 3 --max-threads 64" "$reachable" \
-    "rm -rf $wout && wget2 -q --recursive --level 3 --max-threads 64 --no-robots -P $wout $root"
+    "wget2 -q --recursive --level 3 --max-threads 64 --no-robots -P $wout $root" "rm -rf $wout"
 w=$MEASURED_RATE
 (cd "$wout" && find . -type f -name '*.html') | sed "s|^\./127\.0\.0\.1[^/]*/|$root|; s|${root}index\.html$|$root|" \
     > "$WORK/crawl-wget2.txt"

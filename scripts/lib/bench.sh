@@ -1,7 +1,8 @@
 # Measuring helpers for scripts/bench.d/*.sh. Source it.
 #
-# measure LABEL UNITS COMMAND...   runs COMMAND (a shell string) REPEAT times
-#   (default 5), and prints the median wall time, UNITS/s and median peak RSS.
+# measure LABEL UNITS COMMAND [SETUP]   runs COMMAND (a shell string) REPEAT times
+#   (default 5), each after SETUP (untimed: clearing the last run's output, say),
+#   and prints the median wall time, UNITS/s and median peak RSS.
 #   Sets MEASURED_RATE (UNITS per second, median) for ratio lines.
 # ratio LABEL A B   prints A/B with two decimals.
 
@@ -10,10 +11,11 @@ REPEAT="${REPEAT:-5}"
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 measure() {
-    local label="$1" units="$2" command="$3"
+    local label="$1" units="$2" command="$3" setup="${4:-}"
     local times=() rss=()
     for _ in $(seq "$REPEAT"); do
         local out
+        [ -z "$setup" ] || bash -c "$setup"
         # time(1) writes to its own file: the command's stderr goes to /dev/null.
         /usr/bin/time -f '%e %M' -o "$WORK/.measure-time" bash -c "$command" >/dev/null 2>/dev/null
         out=$(tail -1 "$WORK/.measure-time")
