@@ -68,6 +68,6 @@ enum AddressPolicy {
         default:
             return "an address of family \(address.pointee.sa_family)"
         }
-        return String(cString: text)
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
