@@ -668,6 +668,8 @@ import TestSupport
                                  [fixture.url("/p/1.html"), "http://localhost:\(fixture.port)/p/2.html"]).records
         #expect(records.count == 2)
         #expect(records.allSatisfy { error($0) == "connect" && $0["attempts"] as? Int == 1 })
+        #expect(records.first.map { ($0["error"] as? [String: Any])?["message"] as? String }
+                == "address 127.0.0.1 refused by --deny-private")
         #expect(records.allSatisfy { ($0["error"] as? [String: Any])?["message"] as? String ?? "" != "" })
         #expect(try fixture.requests(withPrefix: "/p/").isEmpty)
     }
