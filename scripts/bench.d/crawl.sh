@@ -2,6 +2,7 @@
 # from its index by scripts/acrawl beside wget2 --recursive and the textbook aiohttp crawler
 # (recursive gather, and level by level), all at concurrency 64. Every crawler's fetched set
 # is checked against a breadth-first search computed from the generated files alone.
+# CRAWL_REPEAT (default 3) sets the runs per crawler: a crawl lasts seconds to a minute.
 # Needs: $BIN, $WORK, measure, ratio.
 source scripts/lib/nginx.sh
 ensure_packages nginx-light wget2
