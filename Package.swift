@@ -53,8 +53,8 @@ let package = Package(
         .target(
             name: "ToolSupport",
             dependencies: ["NDJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "FixtureSite", dependencies: ["Archive"]),
-        .target(name: "Robots", swiftSettings: optimizedSettings),
+        .target(name: "FixtureSite", dependencies: ["Archive", "NDJSON"]),
+        .target(name: "Robots", dependencies: ["NDJSON", "URLs"], swiftSettings: optimizedSettings),
         .target(name: "Archive", dependencies: ["CCrypto", "CZlib"], swiftSettings: optimizedSettings),
 
         // Thin executables: flag parsing and wiring only.

@@ -1,3 +1,5 @@
+import NDJSON
+
 /// One parsed HTTP/1.x request (RFC 9112 section 3): request line and headers.
 struct Request {
     /// The method as sent, such as `GET`.
@@ -136,7 +138,8 @@ func percentDecoded(_ text: Substring) -> String {
     var iterator = Array(text.utf8)[...]
     while let byte = iterator.popFirst() {
         if byte == UInt8(ascii: "%"), iterator.count >= 2,
-           let high = hexValue(iterator[iterator.startIndex]), let low = hexValue(iterator[iterator.startIndex + 1]) {
+           let high = ASCIIHex.value(iterator[iterator.startIndex]),
+           let low = ASCIIHex.value(iterator[iterator.startIndex + 1]) {
             bytes.append(high << 4 | low)
             iterator = iterator.dropFirst(2)
         } else {
@@ -144,13 +147,4 @@ func percentDecoded(_ text: Substring) -> String {
         }
     }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
-    }
 }

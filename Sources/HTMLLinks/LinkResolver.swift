@@ -217,44 +217,11 @@ struct LinkResolver {
 /// A plain host name or dotted-quad IPv4 address, then maybe `:` and a port libcurl keeps as written.
 func isPlainAuthority(_ authority: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let colon = authority.lastIndex(of: UInt8(ascii: ":")) else {
-        return isPlainHostName(authority) || isDottedQuad(authority)
+        return isPlainHostName(authority) || isDottedDecimalIPv4(authority)
     }
     let host = UnsafeBufferPointer(rebasing: authority[..<colon])
-    return (isPlainHostName(host) || isDottedQuad(host))
-        && isCanonicalPort(UnsafeBufferPointer(rebasing: authority[(colon + 1)...]))
-}
-
-/// Four decimal numbers from 0 to 255 without leading zeros, dot-separated: the form
-/// libcurl gives every IPv4 address it parses.
-func isDottedQuad(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
-    var parts = 0
-    var value = 0
-    var digits = 0
-    for byte in host {
-        if byte == UInt8(ascii: ".") {
-            guard digits > 0 else { return false }
-            parts += 1
-            value = 0
-            digits = 0
-            continue
-        }
-        guard isDigit(byte), !(digits > 0 && value == 0) else { return false }
-        value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        digits += 1
-        guard value <= 255 else { return false }
-    }
-    return parts == 3 && digits > 0
-}
-
-/// 1 to 65535 in decimal without a leading zero: libcurl rewrites any other form.
-func isCanonicalPort(_ digits: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard (1...5).contains(digits.count), digits[0] != UInt8(ascii: "0") else { return false }
-    var value = 0
-    for byte in digits {
-        guard isDigit(byte) else { return false }
-        value = value * 10 + Int(byte - UInt8(ascii: "0"))
-    }
-    return value <= 65535
+    return (isPlainHostName(host) || isDottedDecimalIPv4(host))
+        && canonicalPort(UnsafeBufferPointer(rebasing: authority[(colon + 1)...])) != nil
 }
 
 /// Letters, digits, '-' and '.', no empty label, the last label starting with a letter.

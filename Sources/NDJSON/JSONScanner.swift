@@ -136,7 +136,7 @@ public struct JSONScanner {
                      UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     i += 2
                 case UInt8(ascii: "u"):
-                    guard i + 5 < count, (2...5).allSatisfy({ hexValue(bytes[i + $0]) != nil }) else {
+                    guard i + 5 < count, (2...5).allSatisfy({ ASCIIHex.value(bytes[i + $0]) != nil }) else {
                         throw error(i, "bad \\u escape")
                     }
                     i += 6
@@ -287,15 +287,6 @@ public struct JSONScanner {
 }
 
 @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
-
-@inline(__always) func hexValue(_ byte: UInt8) -> UInt32? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
-    default: return nil
-    }
-}
 
 /// Which open containers are objects: 64 levels in a register, deeper ones in an array.
 private struct ContainerStack {

@@ -91,8 +91,8 @@ private func hex4(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int) -> UInt32? {
     guard start + 4 <= raw.count else { return nil }
     var value: UInt32 = 0
     for k in start..<(start + 4) {
-        guard let digit = hexValue(raw[k]) else { return nil }
-        value = value << 4 | digit
+        guard let digit = ASCIIHex.value(raw[k]) else { return nil }
+        value = value << 4 | UInt32(digit)
     }
     return value
 }

@@ -1,3 +1,6 @@
+import NDJSON
+import URLs
+
 /// A path pattern of an Allow or Disallow line, normalised for matching (RFC 9309 section 2.2.2).
 ///
 /// `*` matches any run of octets, a `$` at the end anchors the pattern at the end of the path;
@@ -70,8 +73,8 @@ struct RobotsPattern: Sendable, Equatable {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex, let high = hexValue(bytes[index + 1]),
-               let low = hexValue(bytes[index + 2]) {
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex, let high = ASCIIHex.value(bytes[index + 1]),
+               let low = ASCIIHex.value(bytes[index + 2]) {
                 let decoded = high << 4 | low
                 if isUnreserved(decoded) {
                     out.append(decoded)
@@ -91,32 +94,10 @@ struct RobotsPattern: Sendable, Equatable {
         return out
     }
 
-    /// RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~".
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-             UInt8(ascii: "~"):
-            true
-        default:
-            false
-        }
-    }
-
     private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
-        let digits = Array("0123456789ABCDEF".utf8)
         out.append(UInt8(ascii: "%"))
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0xF)])
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        out.append(ASCIIHex.upperDigit(byte >> 4))
+        out.append(ASCIIHex.upperDigit(byte & 0xF))
     }
 
     private static func hasPrefix(_ path: [UInt8], _ prefix: [UInt8], at start: Int) -> Bool {

@@ -1,3 +1,6 @@
+import NDJSON
+import URLs
+
 /// The parts of an `http` or `https` URL found byte by byte, without libcurl,
 /// for the URLs whose form leaves libcurl no choice to make.
 ///
@@ -91,7 +94,9 @@ struct SimpleURL {
         guard hostEnd > hostStart, !mayBeIPv4Number(bytes, hostStart..<hostEnd) else { return nil }
         var port: Int?
         if colon >= 0 {
-            guard let value = parsePort(bytes, (colon + 1)..<authorityEnd) else { return nil }
+            guard let value = canonicalPort(UnsafeBufferPointer(rebasing: bytes[(colon + 1)..<authorityEnd])) else {
+                return nil
+            }
             if value != (isHTTPS ? 443 : 80) { port = value }
         }
 
@@ -228,32 +233,9 @@ private func mayBeIPv4Number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range
     guard bytes[range.lowerBound] &- UInt8(ascii: "0") < 10 else { return false }
     for k in range {
         let byte = bytes[k]
-        if hexDigitValue(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return false }
+        if ASCIIHex.value(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return false }
     }
-    return !isDottedDecimalIPv4(bytes, range)
-}
-
-/// Four parts of 0 to 255 in decimal without a leading zero: the form libcurl
-/// gives every IPv4 address, so it keeps this one as it is.
-private func isDottedDecimalIPv4(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    var parts = 0
-    var k = range.lowerBound
-    while k < range.upperBound {
-        let start = k
-        var value = 0
-        while k < range.upperBound, bytes[k] &- UInt8(ascii: "0") < 10, k - start < 3 {
-            value = value * 10 + Int(bytes[k] &- UInt8(ascii: "0"))
-            k += 1
-        }
-        let length = k - start
-        guard length > 0, value <= 255, length == 1 || bytes[start] != UInt8(ascii: "0") else { return false }
-        parts += 1
-        if k == range.upperBound { break }
-        guard bytes[k] == UInt8(ascii: "."), parts < 4 else { return false }
-        k += 1
-        guard k < range.upperBound else { return false }
-    }
-    return parts == 4
+    return !isDottedDecimalIPv4(UnsafeBufferPointer(rebasing: bytes[range]))
 }
 
 /// True when every byte from `start` on is printable ASCII other than `\\`,
@@ -289,17 +271,6 @@ private func isPlain(_ byte: UInt8) -> Bool {
     byte &- 0x21 < 0x5E && byte != UInt8(ascii: "\\")
 }
 
-/// 1 to 65535 in 1 to 5 digits without a leading zero.
-private func parsePort(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-    guard (1...5).contains(range.count), bytes[range.lowerBound] != UInt8(ascii: "0") else { return nil }
-    var value = 0
-    for k in range {
-        let digit = bytes[k] &- UInt8(ascii: "0")
-        guard digit < 10 else { return nil }
-        value = value * 10 + Int(digit)
-    }
-    return value <= 65535 ? value : nil
-}
 
 @inline(__always)
 func lowercaseASCII(_ byte: UInt8) -> UInt8 {
@@ -312,16 +283,6 @@ func appendPort(_ port: Int, to out: inout [UInt8]) {
     out.append(contentsOf: String(port).utf8)
 }
 
-@inline(__always)
-func hexDigitValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-    default: return nil
-    }
-}
-
 /// The byte form of URLs' `normalizePercentEncoding`: hex digits of `%XX`
 /// upper-cased, unreserved characters decoded (RFC 3986 section 6.2.2).
 private func appendPercentNormalized(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8]) {
@@ -329,15 +290,14 @@ private func appendPercentNormalized(_ bytes: UnsafeBufferPointer<UInt8>, _ rang
     while k < range.upperBound {
         let byte = bytes[k]
         if byte == UInt8(ascii: "%"), k + 2 < range.upperBound,
-           let high = hexDigitValue(bytes[k + 1]), let low = hexDigitValue(bytes[k + 2]) {
+           let high = ASCIIHex.value(bytes[k + 1]), let low = ASCIIHex.value(bytes[k + 2]) {
             let decoded = high << 4 | low
-            if isAlphanumeric(decoded) || decoded == UInt8(ascii: "-") || decoded == UInt8(ascii: ".")
-                || decoded == UInt8(ascii: "_") || decoded == UInt8(ascii: "~") {
+            if isUnreserved(decoded) {
                 out.append(decoded)
             } else {
                 out.append(UInt8(ascii: "%"))
-                out.append(upperHexDigit(high))
-                out.append(upperHexDigit(low))
+                out.append(ASCIIHex.upperDigit(high))
+                out.append(ASCIIHex.upperDigit(low))
             }
             k += 3
         } else {
@@ -347,7 +307,3 @@ private func appendPercentNormalized(_ bytes: UnsafeBufferPointer<UInt8>, _ rang
     }
 }
 
-@inline(__always)
-private func upperHexDigit(_ value: UInt8) -> UInt8 {
-    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
-}

@@ -1,3 +1,5 @@
+import NDJSON
+
 extension WebURL {
     /// The form two URLs share when they name the same resource, for dedupe
     /// (DESIGN.md section 5): scheme and host lower-cased, the default port
@@ -28,12 +30,12 @@ public func normalizePercentEncoding(_ text: String) -> String {
     while i < bytes.count {
         let byte = bytes[i]
         if byte == UInt8(ascii: "%"), i + 2 < bytes.count,
-           let high = hexDigit(bytes[i + 1]), let low = hexDigit(bytes[i + 2]) {
+           let high = ASCIIHex.value(bytes[i + 1]), let low = ASCIIHex.value(bytes[i + 2]) {
             let decoded = high << 4 | low
             if isUnreserved(decoded) {
                 out.append(decoded)
             } else {
-                out.append(contentsOf: [UInt8(ascii: "%"), upperHex(high), upperHex(low)])
+                out.append(contentsOf: [UInt8(ascii: "%"), ASCIIHex.upperDigit(high), ASCIIHex.upperDigit(low)])
             }
             i += 3
         } else {
@@ -44,26 +46,3 @@ public func normalizePercentEncoding(_ text: String) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-private func hexDigit(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-    default: return nil
-    }
-}
-
-private func upperHex(_ value: UInt8) -> UInt8 {
-    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
-}
-
-private func isUnreserved(_ byte: UInt8) -> Bool {
-    switch byte {
-    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-         UInt8(ascii: "_"), UInt8(ascii: "~"):
-        return true
-    default:
-        return false
-    }
-}
