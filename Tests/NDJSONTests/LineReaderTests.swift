@@ -6,7 +6,7 @@ import Testing
 /// makes every buffer boundary case happen.
 private func withReader<T>(of input: [UInt8], chunkSize: Int, _ body: (LineReader) throws -> T) throws -> T {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString)").path
-    FileManager.default.createFile(atPath: path, contents: Data(input))
+    try #require(FileManager.default.createFile(atPath: path, contents: Data(input)))
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try body(try LineReader(path: path, chunkSize: chunkSize))
 }
@@ -65,7 +65,7 @@ struct LineReaderTests {
 
     @Test func countsLineNumbers() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("n-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: path, contents: Data("a\nb\nc".utf8))
+        try #require(FileManager.default.createFile(atPath: path, contents: Data("a\nb\nc".utf8)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try LineReader(path: path)
         while try reader.next() != nil {}
