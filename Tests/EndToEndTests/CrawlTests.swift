@@ -91,10 +91,9 @@ import URLs
         #expect(repeated.count <= 2, "\(repeated)")
     }
 
-    /// A level with links to follow streams its pages through alinks and afilter as they come;
-    /// killed there, the rerun finishes the level's pages with --resume and makes its links and
-    /// the next frontier again from the whole pages file.
-    @Test func continuesAfterSIGKILLInAStreamedLevel() throws {
+    /// Killed while fetching a level with links to follow, the rerun finishes the level's
+    /// pages with --resume, then makes its links and the next frontier from the whole file.
+    @Test func continuesAfterSIGKILLInALevelWithLinksToFollow() throws {
         let fixture = try Fixture()
         let out = temporaryDirectory()
         // --delay spaces the requests (10 ms each) so the kill lands inside level 2 (requests 10 to 87).
@@ -104,9 +103,33 @@ import URLs
         crawl.killGroup()
         _ = crawl.finish()
         #expect(!FileManager.default.fileExists(atPath: out + "/pages-2.done"))
+        let partial = (try? FileManager.default.attributesOfItem(atPath: out + "/pages-2.ndjson")[.size] as? Int) ?? 0
+        #expect(partial > 0, "the kill came before level 2 was under way")
         try expectTheRerunFinishesTheCrawl(fixture, out)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    /// A stage that fails inside a pipeline fails the crawl (sh reports only a pipeline's last
+    /// status), and nothing it would have written is kept: a rerun with working tools finishes.
+    @Test func aFailingStageFailsTheCrawlAndKeepsNothingOfIt() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let tools = out + "-tools"
+        try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
+        for tool in ["afetch", "afilter", "astats"] {
+            try FileManager.default.createSymbolicLink(atPath: tools + "/" + tool, withDestinationPath: BuiltTools.path(tool))
+        }
+        try "#!/bin/sh\necho alinks broke >&2\nexit 3\n".write(toFile: tools + "/alinks", atomically: true, encoding: .utf8)
+        #expect(chmod(tools + "/alinks", 0o755) == 0)
+        let broken = try runShell("ACRAWL_BIN='\(tools)' '\(Self.script)' --depth 2 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("acrawl: finding the links of level 0 failed"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/links-0.ndjson"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/frontier-1.txt"))
+        let rerun = try runShell("'\(Self.script)' --depth 2 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(Set(try fetchedURLs(out)) == (try reachable(port: fixture.port, depth: 2)))
     }
 
     @Test func shardsFindTheSamePages() throws {
