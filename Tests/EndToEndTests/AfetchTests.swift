@@ -524,6 +524,25 @@ import TestSupport
         #expect(killed.lines.count < urls.count)
     }
 
+    /// With --resume (whose output is usually the file resumed), the records of finished
+    /// transfers are written before new transfers start: after a SIGKILL, the server has
+    /// answered at most the transfers in flight (8) more requests than there are records.
+    @Test func withResumeAKillLosesOnlyTheTransfersInFlight() throws {
+        let fixture = try Fixture()
+        let urls = (0..<5000).map { fixture.url("/fault/delay/1?n=\($0)") }
+        let absent = FileManager.default.temporaryDirectory.appendingPathComponent("absent-\(UUID().uuidString)").path
+        let run = try StreamingTool("afetch", ["-q", "-c", "8", "--per-host", "8", "--body", "none", "--resume", absent])
+        run.write(urls.joined(separator: "\n") + "\n")
+        run.closeInput()
+        try waitUntil { try fixture.requests(withPrefix: "/fault/delay/1").count >= 1000 }
+        run.signal(SIGKILL)
+        let killed = run.finish()
+        let records = killed.lines.filter { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }
+        let requested = try fixture.requests(withPrefix: "/fault/delay/1").count
+        #expect(records.count >= 1000 - 8)
+        #expect(requested - records.count <= 8, "\(requested) requests, \(records.count) records")
+    }
+
     // MARK: - Body files
 
     private func storedFiles(_ directory: String) -> [String] {
