@@ -17,7 +17,8 @@ measure() {
         local out
         [ -z "$setup" ] || bash -c "$setup"
         # time(1) writes to its own file: the command's stderr goes to /dev/null.
-        /usr/bin/time -f '%e %M' -o "$WORK/.measure-time" bash -c "$command" >/dev/null 2>/dev/null
+        /usr/bin/time -f '%e %M' -o "$WORK/.measure-time" bash -c "$command" >/dev/null 2>/dev/null \
+            || { echo "measure: '$label' failed: $command" >&2; return 1; }
         out=$(tail -1 "$WORK/.measure-time")
         times+=("${out% *}")
         rss+=("${out#* }")
