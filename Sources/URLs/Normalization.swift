@@ -46,3 +46,16 @@ public func normalizePercentEncoding(_ text: String) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
+/// RFC 3986 section 2.3's unreserved characters: ALPHA / DIGIT / "-" / "." / "_" / "~",
+/// the ones a `%XX` escape is decoded for when a URL is normalised (section 6.2.2.2).
+@inlinable
+public func isUnreserved(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+         UInt8(ascii: "_"), UInt8(ascii: "~"):
+        true
+    default:
+        false
+    }
+}
