@@ -28,8 +28,9 @@ ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 BIN ?= $(firstword $(foreach d,release debug,$(if $(wildcard $(ROOT)/.build/$(d)/afilter),$(ROOT)/.build/$(d))))
 export PATH := $(if $(BIN),$(BIN):)$(PATH)
 
-SHELL := /bin/sh
-.SHELLFLAGS := -ec
+# bash for pipefail: a stage failing inside a recipe's pipeline fails the recipe.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 LEVELS := $(shell seq 0 $(DEPTH))
 LAST := $(lastword $(LEVELS))
 

@@ -115,13 +115,7 @@ import URLs
     @Test func aFailingStageFailsTheCrawlAndKeepsNothingOfIt() throws {
         let fixture = try Fixture()
         let out = temporaryDirectory()
-        let tools = out + "-tools"
-        try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
-        for tool in ["afetch", "afilter", "astats"] {
-            try FileManager.default.createSymbolicLink(atPath: tools + "/" + tool, withDestinationPath: BuiltTools.path(tool))
-        }
-        try "#!/bin/sh\necho alinks broke >&2\nexit 3\n".write(toFile: tools + "/alinks", atomically: true, encoding: .utf8)
-        #expect(chmod(tools + "/alinks", 0o755) == 0)
+        let tools = try toolsWithABrokenAlinks(out + "-tools")
         let broken = try runShell("ACRAWL_BIN='\(tools)' '\(Self.script)' --depth 2 --out '\(out)' '\(fixture.url("/"))'")
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("acrawl: finding the links of level 0 failed"), "\(broken.stderr)")
@@ -130,6 +124,17 @@ import URLs
         let rerun = try runShell("'\(Self.script)' --depth 2 --out '\(out)' '\(fixture.url("/"))'")
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(Set(try fetchedURLs(out)) == (try reachable(port: fixture.port, depth: 2)))
+    }
+
+    /// The built tools, but an alinks that fails at once, in `directory`.
+    private func toolsWithABrokenAlinks(_ directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for tool in ["afetch", "afilter", "astats"] {
+            try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: BuiltTools.path(tool))
+        }
+        try "#!/bin/sh\necho alinks broke >&2\nexit 3\n".write(toFile: directory + "/alinks", atomically: true, encoding: .utf8)
+        #expect(chmod(directory + "/alinks", 0o755) == 0)
+        return directory
     }
 
     @Test func shardsFindTheSamePages() throws {
@@ -142,6 +147,20 @@ import URLs
         #expect(Set(fetched).count == fetched.count)
         // The shards' own files, kept for --resume, are not counted again.
         #expect(result.stderr.contains("acrawl: \(fetched.count) pages in"), "\(result.stderr)")
+    }
+
+    /// make's recipes run with pipefail: a failing alinks fails the links step, and no links file is kept.
+    @Test func makefileStopsAtAFailingStage() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let seeds = out + "-seeds.txt"
+        try (fixture.url("/") + "\n").write(toFile: seeds, atomically: true, encoding: .utf8)
+        let tools = try toolsWithABrokenAlinks(out + "-tools")
+        let make = try runShell("make -f '\(BuiltTools.repositoryRoot)/scripts/crawl.mk' BIN='\(tools)' SEEDS='\(seeds)' DEPTH=2 OUT='\(out)'")
+        #expect(make.status != 0)
+        #expect(make.stderr.contains("alinks broke"), "\(make.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/links-0.ndjson"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/frontier-1.txt"))
     }
 
     @Test func makefileCrawlsTheSamePagesAndThenHasNothingToDo() throws {
