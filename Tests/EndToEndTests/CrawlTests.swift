@@ -197,6 +197,17 @@ import URLs
     @Test func rejectsBadOptions() throws {
         #expect(try runShell("'\(Self.script)' --scope nowhere x").status == 2)
         #expect(try runShell("'\(Self.script)' --depth two x").status == 2)
+        let unknown = try runShell("'\(Self.script)' --bogus x")
+        #expect(unknown.status == 2 && unknown.stdout.isEmpty && unknown.stderr.contains("--depth N"))
+    }
+
+    /// --help is asked for, not a mistake: the whole header on stdout, status 0.
+    @Test func helpPrintsEveryOptionAndFile() throws {
+        let help = try runShell("'\(Self.script)' --help")
+        #expect(help.status == 0)
+        for text in ["--depth N", "--sshlogin LIST", "--afetch 'ARGS'", "seen.txt", "It stops"] {
+            #expect(String(decoding: help.stdout, as: UTF8.self).contains(text), "\(text)")
+        }
     }
 }
 
