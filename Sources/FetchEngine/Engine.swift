@@ -33,7 +33,7 @@ public final class Engine {
     private let resolveList: CurlStringList
     private var parser = InputParser()
     private var scheduler: Scheduler
-    private var formatter: RecordFormatter
+    private let formatter: RecordFormatter
     private var retries = RetryHeap()
     /// --warc's writer.
     private let archive: WARCWriter?

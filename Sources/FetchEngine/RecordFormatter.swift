@@ -3,7 +3,7 @@ import NDJSON
 
 /// Writes afetch's output records (DESIGN.md section 2): the input object's
 /// fields first, byte for byte, then afetch's own, which replace same-named ones.
-struct RecordFormatter {
+final class RecordFormatter {
     private let settings: FetchSettings
     private var decoder = BodyDecoder()
     private var timestamps = TimestampFormatter()
@@ -31,7 +31,7 @@ struct RecordFormatter {
 
     /// Formats the record of a fetch that ran (or was cancelled or refused before a
     /// request); `withFormatted` lends it.
-    mutating func format(url: String, inputObject: [UInt8]?, outcome: Outcome, attempts: Int, elapsed: Double) {
+    func format(url: String, inputObject: [UInt8]?, outcome: Outcome, attempts: Int, elapsed: Double) {
         buffer.removeAll()
         buffer.beginObject()
         copyInputFields(inputObject)
@@ -59,7 +59,7 @@ struct RecordFormatter {
     }
 
     /// Formats the record of an input line that is not a URL or a valid object.
-    mutating func formatBadInput(_ failure: InputFailure) {
+    func formatBadInput(_ failure: InputFailure) {
         buffer.removeAll()
         buffer.beginObject()
         if let raw = failure.rawLine {
@@ -80,7 +80,7 @@ struct RecordFormatter {
         try buffer.withBytes(body)
     }
 
-    private mutating func copyInputFields(_ inputObject: [UInt8]?) {
+    private func copyInputFields(_ inputObject: [UInt8]?) {
         guard let inputObject else { return }
         inputObject.withUnsafeBufferPointer { line in
             let scanner = JSONScanner(line)
@@ -91,7 +91,7 @@ struct RecordFormatter {
         }
     }
 
-    private mutating func writeBody(_ outcome: Outcome) {
+    private func writeBody(_ outcome: Outcome) {
         if let bodyStore {
             guard outcome.status != nil else { return }
             storeBody(outcome.body, in: bodyStore)
@@ -118,7 +118,7 @@ struct RecordFormatter {
 
     /// --body-dir: the body goes to a file named by its SHA-256, the record names the file.
     /// A body that cannot be written is a fatal I/O error: the records would point nowhere.
-    private mutating func storeBody(_ body: [UInt8], in store: BodyStore) {
+    private func storeBody(_ body: [UInt8], in store: BodyStore) {
         do {
             let stored = try store.store(body)
             buffer.key("body_path"); buffer.string(stored.path)
@@ -129,7 +129,7 @@ struct RecordFormatter {
         }
     }
 
-    private mutating func writeTiming(_ timing: Timing?) {
+    private func writeTiming(_ timing: Timing?) {
         guard let timing else { buffer.null(); return }
         buffer.beginObject()
         buffer.key("dns_ms"); buffer.milliseconds(timing.dns)
@@ -140,12 +140,12 @@ struct RecordFormatter {
         buffer.endObject()
     }
 
-    private mutating func writeTimestamp() {
+    private func writeTimestamp() {
         timestamps.writeNow(into: &buffer)
     }
 
     /// Lower-cased names; a repeated header's values joined by ", " (RFC 9110 section 5.3).
-    private mutating func writeHeaders(_ headers: [(name: String, value: String)]) {
+    private func writeHeaders(_ headers: [(name: String, value: String)]) {
         var order: [String] = []
         var values: [String: String] = [:]
         for (name, value) in headers {
@@ -156,7 +156,7 @@ struct RecordFormatter {
         buffer.endObject()
     }
 
-    private mutating func writeError(_ error: FetchError?) {
+    private func writeError(_ error: FetchError?) {
         guard let error else { buffer.null(); return }
         buffer.beginObject()
         buffer.key("kind"); buffer.string(error.kind.rawValue)

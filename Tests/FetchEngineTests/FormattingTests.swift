@@ -21,7 +21,7 @@ struct FormattingTests {
     @Test func recordsCarryInputFieldsThenTheirOwn() throws {
         var settings = FetchSettings()
         settings.bodyMode = .none
-        var formatter = RecordFormatter(settings: settings)
+        let formatter = RecordFormatter(settings: settings)
         let input = Array(#"{"id":3,"url":"old","ok":"x","body":"kept"}"#.utf8)
         formatter.format(url: "http://a/", inputObject: input,
                          outcome: Outcome(error: FetchError(.cancelled, "stop")), attempts: 0, elapsed: 0)
@@ -37,7 +37,7 @@ struct FormattingTests {
     }
 
     @Test func badInputKeepsTheRawLine() throws {
-        var formatter = RecordFormatter(settings: FetchSettings())
+        let formatter = RecordFormatter(settings: FetchSettings())
         let failure = InputFailure(sequence: 0, error: FetchError(.badInput, "x"), requestedURL: nil, inputObject: nil,
                                    rawLine: [0x7B, 0xFF, 0x22])
         formatter.formatBadInput(failure)
