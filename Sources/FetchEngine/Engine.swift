@@ -46,9 +46,12 @@ public final class Engine {
     private var nextToWrite = 0
     /// When the oldest record still in the output buffer was written, nil when none is.
     private var unflushedSince: Double?
-    /// How long a record may sit in the output buffer while the engine waits: block
-    /// buffering under load, yet a reader downstream sees each record soon after it finished.
-    private static let flushDelay = 0.05
+    /// How long a record may sit in the output buffer: block buffering under load, yet a
+    /// reader downstream sees each record soon after it finished. With --resume, none:
+    /// the output is usually the file being resumed, so the records of one pass of the
+    /// loop are written before the next pass starts, and a crash loses only the transfers
+    /// in flight (one write per pass, not per record).
+    private let flushDelay: Double
     private var counters = RunCounters()
     private var progress: ProgressLine
     private let signals = SignalWatcher()
@@ -66,6 +69,7 @@ public final class Engine {
         self.settings = settings
         self.input = input
         self.output = output
+        flushDelay = settings.resumeFrom == nil ? 0.05 : 0
         multi = try MultiHandle()
         // Keep enough idle connections for every slot (libcurl's default is 4 per handle added).
         multi.set(CURLMOPT_MAXCONNECTS, max(settings.concurrency * 2, 32))
@@ -93,11 +97,10 @@ public final class Engine {
             if isFinished { break }
             multi.perform()
             let finished = finishCompleted()
-            if settings.resumeFrom != nil { flushPass() }
+            flushIfDue(at: monotonicNow())
             if finished > 0 { continue }
             if stopSignal != nil && now >= graceDeadline { cancelEverything(); continue }
             progress.update(counters, inFlight: scheduler.inFlight, waitingRetries: retries.count, now: now)
-            flushIfDue(at: now)
             waitForWork(now: now)
         }
         progress.clear()
@@ -311,18 +314,10 @@ public final class Engine {
         }
     }
 
-    /// Flushes records that have waited `flushDelay` (found by FaultMatrixTests:
-    /// records finished while the engine idled on slow transfers stayed unseen).
+    /// Flushes records that have waited `flushDelay`, checked after every pass (found by
+    /// FaultMatrixTests: records finished while the engine idled on slow transfers stayed unseen).
     private func flushIfDue(at now: Double) {
-        guard let since = unflushedSince, now - since >= Self.flushDelay else { return }
-        output.flush()
-        unflushedSince = nil
-    }
-
-    /// --resume: the output is usually the file being resumed, so the records of
-    /// one pass of the loop are written before the next pass starts, and a crash
-    /// loses only the transfers in flight (one write per pass, not per record).
-    private func flushPass() {
+        guard let since = unflushedSince, now - since >= flushDelay else { return }
         output.flush()
         unflushedSince = nil
     }
@@ -345,7 +340,7 @@ public final class Engine {
     /// Milliseconds until the next retry, token or cooldown is due (libcurl caps it by its own timers).
     private func timeout(now: Double) -> Int32 {
         var next = stopSignal != nil ? graceDeadline : Double.infinity
-        if let since = unflushedSince { next = min(next, since + Self.flushDelay) }
+        if let since = unflushedSince { next = min(next, since + flushDelay) }
         if let retry = retries.earliest { next = min(next, retry) }
         if let wake = scheduler.nextWakeUp(after: now) { next = min(next, wake) }
         guard next.isFinite else { return 1000 }
