@@ -24,8 +24,12 @@ public struct JSONBuffer {
 
     /// Forgets the contents, keeping the memory.
     public mutating func removeAll() {
-        _ = reserve(0)   // a copy sharing the storage keeps its bytes: this buffer takes its own
-        storage.count = 0
+        // A copy sharing the storage keeps its bytes: this buffer takes fresh memory, not a copy.
+        if isKnownUniquelyReferenced(&storage) {
+            storage.count = 0
+        } else {
+            storage = ByteStorage(capacity: storage.capacity)
+        }
         needsComma = false
     }
 
