@@ -21,10 +21,10 @@ struct BodyDecoder {
             while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
             while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
             let type = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            return type.startsIgnoringCase(with: "text/") || type.endsIgnoringCase(with: "/json")
-                || type.endsIgnoringCase(with: "+json") || type.endsIgnoringCase(with: "/xml")
-                || type.endsIgnoringCase(with: "+xml") || type.endsIgnoringCase(with: "/javascript")
-                || (type.count == 22 && type.startsIgnoringCase(with: "application/ecmascript"))
+            return type.startsIgnoringASCIICase(with: "text/") || type.endsIgnoringASCIICase(with: "/json")
+                || type.endsIgnoringASCIICase(with: "+json") || type.endsIgnoringASCIICase(with: "/xml")
+                || type.endsIgnoringASCIICase(with: "+xml") || type.endsIgnoringASCIICase(with: "/javascript")
+                || type.equalsIgnoringASCIICase("application/ecmascript")
         }
     }
 
@@ -156,26 +156,5 @@ struct BodyDecoder {
         }
         output.removeSubrange(produced...)
         return output
-    }
-}
-
-extension UnsafeBufferPointer<UInt8> {
-    /// Whether the bytes begin with `prefix` (lower-case ASCII), ignoring ASCII case.
-    func startsIgnoringCase(with prefix: StaticString) -> Bool {
-        count >= prefix.utf8CodeUnitCount && matchesIgnoringCase(prefix, at: 0)
-    }
-
-    /// Whether the bytes end with `suffix` (lower-case ASCII), ignoring ASCII case.
-    func endsIgnoringCase(with suffix: StaticString) -> Bool {
-        count >= suffix.utf8CodeUnitCount && matchesIgnoringCase(suffix, at: count - suffix.utf8CodeUnitCount)
-    }
-
-    private func matchesIgnoringCase(_ pattern: StaticString, at offset: Int) -> Bool {
-        for index in 0..<pattern.utf8CodeUnitCount {
-            var byte = self[offset + index]
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
-            guard byte == pattern.utf8Start[index] else { return false }
-        }
-        return true
     }
 }

@@ -1,3 +1,5 @@
+import NDJSON
+
 /// The URLs of a `srcset` value, one per image candidate, following the HTML
 /// standard's "parse a srcset attribute": candidates are separated by commas,
 /// a URL is a run of non-whitespace (trailing commas not part of it), and the
@@ -48,7 +50,7 @@ func refreshURL(in value: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
     guard i < count else { return nil }
     // Optional `url=`; without the `=`, "url..." is itself the URL.
     let urlStart = i
-    if i + 3 <= count, equalsIgnoringASCIICase(UnsafeBufferPointer(rebasing: value[i..<(i + 3)]), "url") {
+    if i + 3 <= count, UnsafeBufferPointer(rebasing: value[i..<(i + 3)]).equalsIgnoringASCIICase("url") {
         i += 3
         skipWhitespace()
         if i < count && value[i] == UInt8(ascii: "=") {
@@ -102,8 +104,8 @@ func cleanReference(_ value: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]
 func hasDroppedScheme(_ reference: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let scheme = schemeRange(of: reference) else { return false }
     let name = UnsafeBufferPointer(rebasing: reference[scheme])
-    return equalsIgnoringASCIICase(name, "javascript") || equalsIgnoringASCIICase(name, "mailto")
-        || equalsIgnoringASCIICase(name, "tel") || equalsIgnoringASCIICase(name, "data")
+    return name.equalsIgnoringASCIICase("javascript") || name.equalsIgnoringASCIICase("mailto")
+        || name.equalsIgnoringASCIICase("tel") || name.equalsIgnoringASCIICase("data")
 }
 
 /// The scheme of a reference, as RFC 3986 appendix B splits it: the bytes

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLibXML2
+import NDJSON
 
 /// One link as the markup gives it, before resolution: byte ranges into the
 /// collector's arenas, so collecting a page allocates nothing per link.
@@ -167,7 +168,7 @@ struct CollectorState {
             if let action = found.action { append(tag, .action, store(action)) }
         case .meta:
             guard let equiv = found.httpEquiv, let content = found.content,
-                  equalsIgnoringASCIICase(UnsafeBufferPointer(start: equiv, count: strlen(equiv)), "refresh") else { return }
+                  UnsafeBufferPointer(start: equiv, count: strlen(equiv)).equalsIgnoringASCIICase("refresh") else { return }
             let stored = store(content)
             if let url = values.withUnsafeBufferPointer({ refreshURL(in: UnsafeBufferPointer(rebasing: $0[stored])) }) {
                 append(tag, .content, (stored.lowerBound + url.lowerBound)..<(stored.lowerBound + url.upperBound))
@@ -370,18 +371,6 @@ func isHTMLWhitespace(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D
 }
 
-/// Compares bytes with lower-case ASCII text, ignoring ASCII case.
-func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
-    guard bytes.count == lower.utf8CodeUnitCount else { return false }
-    for i in 0..<bytes.count where asciiLowercased(bytes[i]) != lower.utf8Start[i] { return false }
-    return true
-}
-
-@inline(__always)
-func asciiLowercased(_ byte: UInt8) -> UInt8 {
-    byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-}
-
 /// True when the whitespace-separated `list` (a `rel` value) has `token`, ignoring ASCII case.
 func hasToken(_ list: ArraySlice<UInt8>, _ token: StaticString) -> Bool {
     list.withUnsafeBufferPointer { bytes in
@@ -390,7 +379,7 @@ func hasToken(_ list: ArraySlice<UInt8>, _ token: StaticString) -> Bool {
             while start < bytes.count && isHTMLWhitespace(bytes[start]) { start += 1 }
             var end = start
             while end < bytes.count && !isHTMLWhitespace(bytes[end]) { end += 1 }
-            if end > start && equalsIgnoringASCIICase(UnsafeBufferPointer(rebasing: bytes[start..<end]), token) {
+            if end > start && UnsafeBufferPointer(rebasing: bytes[start..<end]).equalsIgnoringASCIICase(token) {
                 return true
             }
             start = end

@@ -1,3 +1,4 @@
+import NDJSON
 import URLs
 
 /// Resolves a page's link references against its base URL, as the URLs module
@@ -195,8 +196,8 @@ struct LinkResolver {
     /// `0x7f.1` into `127.0.0.1`), the port in decimal without a leading zero.
     private func resolveAbsolute(_ scheme: UnsafeBufferPointer<UInt8>, _ rest: UnsafeBufferPointer<UInt8>,
                                  _ query: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
-        let isHTTP = equalsIgnoringASCIICase(scheme, "http")
-        guard isHTTP || equalsIgnoringASCIICase(scheme, "https") else { return false }
+        let isHTTP = scheme.equalsIgnoringASCIICase("http")
+        guard isHTTP || scheme.equalsIgnoringASCIICase("https") else { return false }
         guard rest.count > 2, rest[0] == UInt8(ascii: "/"), rest[1] == UInt8(ascii: "/") else { return false }
         let hostEnd = rest[2...].firstIndex(of: UInt8(ascii: "/")) ?? rest.count
         guard isPlainAuthority(UnsafeBufferPointer(rebasing: rest[2..<hostEnd])) else { return false }

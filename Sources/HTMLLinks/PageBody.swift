@@ -139,7 +139,7 @@ func isHTMLContentType(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
     while start < end && isHTMLWhitespace(value[start]) { start += 1 }
     while end > start && isHTMLWhitespace(value[end - 1]) { end -= 1 }
     let essence = UnsafeBufferPointer(rebasing: value[start..<end])
-    return equalsIgnoringASCIICase(essence, "text/html") || equalsIgnoringASCIICase(essence, "application/xhtml+xml")
+    return essence.equalsIgnoringASCIICase("text/html") || essence.equalsIgnoringASCIICase("application/xhtml+xml")
 }
 
 /// WHATWG MIME Sniffing (section 7.1, "identifying an unknown MIME type"):
@@ -156,7 +156,7 @@ func looksLikeHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard i + length < bytes.count else { continue }
         let candidate = UnsafeBufferPointer(rebasing: bytes[i..<(i + length)])
         let terminator = bytes[i + length]
-        if equalsIgnoringASCIICase(candidate, pattern) && (terminator == 0x20 || terminator == UInt8(ascii: ">")) {
+        if candidate.equalsIgnoringASCIICase(pattern) && (terminator == 0x20 || terminator == UInt8(ascii: ">")) {
             return true
         }
     }

@@ -435,7 +435,7 @@ public final class RecordFilter {
     /// The `--shard` of the url's host: FNV-1a 64 of its lower-case bytes.
     private func shardOf(_ urlView: URLView, partsLoaded: Bool, count: UInt64) -> UInt64 {
         if !partsLoaded, let simple = urlView.simple {
-            return fnv1a64(simple.host.lazy.map { lowercaseASCII(urlView.text[$0]) }) % count + 1
+            return fnv1a64(simple.host.lazy.map { asciiLowercased(urlView.text[$0]) }) % count + 1
         }
         return Shard.of(host: url.host, count: count)
     }
@@ -484,7 +484,7 @@ func isDomain(_ host: [UInt8], within domain: [UInt8]) -> Bool {
 func pathExtension(_ path: [UInt8]) -> [UInt8] {
     let segmentStart = (path.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
     guard let dot = path[segmentStart...].lastIndex(of: UInt8(ascii: ".")), dot > segmentStart else { return [] }
-    return path[(dot + 1)...].map(lowercaseASCII)
+    return path[(dot + 1)...].map(asciiLowercased)
 }
 
 /// An `--ext` item as compared: lower-case, a leading dot dropped.
@@ -513,7 +513,7 @@ func equalIgnoringASCIICase(_ a: UnsafeBufferPointer<UInt8>, _ aRange: Range<Int
     var i = aRange.lowerBound
     var j = bRange.lowerBound
     while i < aRange.upperBound {
-        if lowercaseASCII(a[i]) != lowercaseASCII(b[j]) { return false }
+        if asciiLowercased(a[i]) != asciiLowercased(b[j]) { return false }
         i += 1
         j += 1
     }

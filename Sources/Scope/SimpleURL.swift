@@ -161,7 +161,7 @@ struct SimpleURL {
     func appendNormalized(of bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
         guard userInfo == nil, !isAuthorityOnly else { return false }
         out.append(contentsOf: isHTTPS ? SimpleURL.httpsPrefix : SimpleURL.httpPrefix)
-        for k in host { out.append(lowercaseASCII(bytes[k])) }
+        for k in host { out.append(asciiLowercased(bytes[k])) }
         if let port { appendPort(port, to: &out) }
         if path.isEmpty {
             out.append(UInt8(ascii: "/"))
@@ -269,12 +269,6 @@ private func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) 
 @inline(__always)
 private func isPlain(_ byte: UInt8) -> Bool {
     byte &- 0x21 < 0x5E && byte != UInt8(ascii: "\\")
-}
-
-
-@inline(__always)
-func lowercaseASCII(_ byte: UInt8) -> UInt8 {
-    byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
 }
 
 /// Appends `:PORT`.

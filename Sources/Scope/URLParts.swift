@@ -1,3 +1,4 @@
+import NDJSON
 import URLs
 
 /// Which parts of a URL a filter needs, so the rest is not computed.
@@ -50,7 +51,7 @@ struct URLParts {
     private mutating func fill(unparsed text: UnsafeBufferPointer<UInt8>) {
         scheme.removeAll(keepingCapacity: true)
         if let colon = text.firstIndex(of: UInt8(ascii: ":")) {
-            scheme.append(contentsOf: text[..<colon].map(lowercaseASCII))
+            scheme.append(contentsOf: text[..<colon].map(asciiLowercased))
         }
         host.removeAll(keepingCapacity: true)
         port = nil
@@ -62,7 +63,7 @@ struct URLParts {
         scheme.removeAll(keepingCapacity: true)
         scheme.append(contentsOf: simple.isHTTPS ? URLParts.https : URLParts.http)
         host.removeAll(keepingCapacity: true)
-        for k in simple.host { host.append(lowercaseASCII(text[k])) }
+        for k in simple.host { host.append(asciiLowercased(text[k])) }
         port = simple.port
         if needs.contains(.path) {
             path.removeAll(keepingCapacity: true)

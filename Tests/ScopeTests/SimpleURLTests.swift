@@ -1,3 +1,4 @@
+import NDJSON
 import Testing
 import URLs
 @testable import Scope
@@ -36,7 +37,7 @@ private func fastParts(_ text: String) -> Expected? {
         guard let simple = SimpleURL.parse(bytes) else { return nil }
         var parts = URLParts()
         parts.scheme = Array((simple.isHTTPS ? "https" : "http").utf8)
-        parts.host = simple.host.map { lowercaseASCII(bytes[$0]) }
+        parts.host = simple.host.map { asciiLowercased(bytes[$0]) }
         parts.port = simple.port
         parts.path = simple.path.isEmpty ? [UInt8(ascii: "/")] : Array(bytes[simple.path])
         if let end = simple.normalizedEnd {
@@ -189,7 +190,7 @@ private func expectAuthorityAgreement(_ text: String) throws {
     var text = text
     guard let simple = text.withUTF8({ SimpleURL.parse($0, authorityOnly: true) }) else { return }
     let url = try #require(try? WebURL(text), "\(text) was taken by the authority-only split but libcurl rejects it")
-    let host = text.withUTF8 { bytes in String(decoding: simple.host.map { lowercaseASCII(bytes[$0]) }, as: UTF8.self) }
+    let host = text.withUTF8 { bytes in String(decoding: simple.host.map { asciiLowercased(bytes[$0]) }, as: UTF8.self) }
     #expect(url.scheme == (simple.isHTTPS ? "https" : "http"), "\(text)")
     #expect(url.host == host, "\(text)")
     #expect((url.authority == url.host ? nil : url.port) == simple.port, "\(text)")
