@@ -135,9 +135,7 @@ func controlCharacters(in bytes: UnsafeBufferPointer<UInt8>) -> ControlCharacter
         while index + 8 <= bytes.count {
             let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
             // No byte below 0x20 and none equal to 0x7F: skip all eight.
-            let belowSpace = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-            let delete = ((word ^ 0x7F7F_7F7F_7F7F_7F7F) &- 0x0101_0101_0101_0101) & ~(word ^ 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080
-            if belowSpace | delete != 0 { break }
+            if controlByteFlags(word) | byteFlags(word, equalTo: 0x7F) != 0 { break }
             index += 8
         }
     }

@@ -277,13 +277,20 @@ public struct JSONScanner {
 /// it: the lowest flag is exact. (The has-zero-byte and has-less-than tricks
 /// of Sean Anderson's "Bit Twiddling Hacks"; a borrow only runs upwards.)
 @inlinable @inline(__always) func quoteBackslashOrControlFlags(_ word: UInt64) -> UInt64 {
+    byteFlags(word, equalTo: UInt8(ascii: "\"")) | byteFlags(word, equalTo: UInt8(ascii: "\\")) | controlByteFlags(word)
+}
+
+/// The high bit of each byte of `word` that equals `byte`, under the same rule: the
+/// lowest flag is exact, flags above it may be false.
+@inlinable @inline(__always) public func byteFlags(_ word: UInt64, equalTo byte: UInt8) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
-    let quotes = word ^ (ones &* 0x22)
-    let backslashes = word ^ (ones &* 0x5C)
-    let hasQuote = (quotes &- ones) & ~quotes
-    let hasBackslash = (backslashes &- ones) & ~backslashes
-    let hasControl = (word &- ones &* 0x20) & ~word
-    return (hasQuote | hasBackslash | hasControl) & 0x8080_8080_8080_8080
+    let differences = word ^ (ones &* UInt64(byte))
+    return (differences &- ones) & ~differences & 0x8080_8080_8080_8080
+}
+
+/// The high bit of each byte of `word` below 0x20 (a C0 control), under the same rule.
+@inlinable @inline(__always) public func controlByteFlags(_ word: UInt64) -> UInt64 {
+    (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
 }
 
 @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
