@@ -56,16 +56,17 @@ $(OUT)/pages-%.ndjson: $(OUT)/frontier-%.txt
 		--resume $(OUT)/pages-$*.part >> $(OUT)/pages-$*.part
 	mv $(OUT)/pages-$*.part $@
 
+# links-N: every link found on level N's pages; the scope applies to the next frontier.
 $(OUT)/links-%.ndjson: $(OUT)/pages-%.ndjson
-	alinks -q < $< | afilter -q --same-$(SCOPE) > $@.tmp
+	alinks -q < $< > $@.tmp
 	mv $@.tmp $@
 
-# frontier-N+1: links found at level N that no earlier frontier had.
+# frontier-N+1: links found at level N, in scope, that no earlier frontier had.
 define next_level
 $(OUT)/frontier-$(2).txt: $(OUT)/links-$(1).ndjson $(OUT)/seen-$(1).done
 	touch $(OUT)/seen.txt
 	cp $(OUT)/seen.txt $(OUT)/seen-$(2).tmp
-	afilter -q --seen $(OUT)/seen-$(2).tmp < $$< | jq -r .url > $$@.tmp
+	afilter -q --same-$(SCOPE) --seen $(OUT)/seen-$(2).tmp < $$< | jq -r .url > $$@.tmp
 	rm -f $(OUT)/seen-$(2).tmp
 	mv $$@.tmp $$@
 endef

@@ -33,10 +33,13 @@ import URLs
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasPrefix("pages-") && $0.hasSuffix(".ndjson") && !$0.contains("shard") }
         return try files.flatMap { file in
-            try String(contentsOfFile: directory + "/" + file, encoding: .utf8).split(separator: "\n").map { line in
-                let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                return try WebURL(record?["url"] as? String ?? "").normalized
-            }
+            try records(directory + "/" + file).map { try WebURL($0["url"] as? String ?? "").normalized }
+        }
+    }
+
+    private func records(_ file: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }
     }
 
@@ -61,6 +64,17 @@ import URLs
         #expect(Set(fetched) == (try reachable(port: fixture.port, depth: 3)))
         #expect(try serverFetches(fixture).values.allSatisfy { $0 == 1 })
         #expect(result.stderr.contains("acrawl: \(fetched.count) pages in"), "\(result.stderr)")
+        // links-N holds every link on level N's pages, those to other hosts too: the scope
+        // applies to the frontier only.
+        var offHost = 0
+        for level in 0..<3 {
+            let pages = try records(out + "/pages-\(level).ndjson").map { try WebURL($0["final_url"] as? String ?? "").path }
+            let generated = Set(pages.flatMap { Site().links(host: "127.0.0.1", path: $0, port: fixture.port) })
+            let found = Set(try records(out + "/links-\(level).ndjson").map { $0["url"] as? String ?? "" })
+            #expect(found == generated, "level \(level)")
+            offHost += found.filter { !$0.hasPrefix(fixture.url("/")) }.count
+        }
+        #expect(offHost > 0)
         // A second run finds every level finished and fetches nothing.
         let again = try runShell("'\(Self.script)' --depth 3 --out '\(out)' '\(fixture.url("/"))'")
         #expect(again.status == 0)
