@@ -14,18 +14,26 @@ public final class ParallelLinkExtractor: PageExtraction {
     /// it grew, so only this one extractor ever grows to the size of large pages.
     private let ownExtractor: LinkExtractor
     private let largePage = 1 << 20
-    private let jobs = Channel<PageJob?>()
-    private let results = Channel<PageResult>()
+    /// Pages go to the workers in batches of about this many bytes: handed over one by one,
+    /// each page cost two thread wake-ups, which cost a third as much as its parse.
+    private let batchBytes = 64 << 10
+    private let jobs = Channel<PageBatch?>()
+    private let results = Channel<PageBatch>()
     private let sink: (UnsafeBufferPointer<UInt8>) -> Void
-    /// Pages handed out and not yet written: read ahead at most this many,
+    /// Batches handed out and not yet written: read ahead at most this many,
     private let window: Int
     /// and at most this many bytes of them.
     private let windowBytes = 4 << 20
     private var inFlight = 0
     private var inFlightBytes = 0
-    private var nextSequence = 0
+    /// The pages read and not yet handed out.
+    private var batch = PageBatch(sequence: 0)
+    /// Written batches, whose buffers the next batches reuse: batches made new each time were
+    /// freed on another thread than the one that made them, and glibc gave that memory back
+    /// to the kernel and faulted it in again, for a tenth of alinks' time.
+    private var spareBatches: [PageBatch] = []
     private var nextToWrite = 0
-    private var finished: [Int: PageResult] = [:]
+    private var finished: [Int: PageBatch] = [:]
     private var warn: (String) -> Void = { _ in }
     /// The input's name for warnings (`name:line`), nil for standard input (`line N`).
     private var inputName: String?
@@ -35,7 +43,7 @@ public final class ParallelLinkExtractor: PageExtraction {
     /// safe to race. Nil when the system refuses a thread (then one thread must do).
     public init?(options: ExtractionOptions, threads: Int, sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
         self.sink = sink
-        window = threads * 4
+        window = threads * 2
         ownExtractor = LinkExtractor(options: options, sink: sink)
         var extractors: [LinkExtractor] = []
         for _ in 0..<threads {
@@ -45,8 +53,9 @@ public final class ParallelLinkExtractor: PageExtraction {
             let jobs = jobs, results = results
             let worker = Worker(extractor: extractor, output: output)
             let started = startThread {
-                while let job = jobs.take() {
-                    results.put(Self.process(job, worker.extractor, worker.output))
+                while var batch = jobs.take() {
+                    Self.process(&batch, worker.extractor, worker.output)
+                    results.put(consume batch)
                 }
             }
             guard started else {
@@ -82,6 +91,7 @@ public final class ParallelLinkExtractor: PageExtraction {
             // Only a read that would wait lets the workers run dry: input already there
             // (a file, a full pipe) is read on while they work.
             guard !reader.hasInputWaiting else { return }
+            handOutBatch()
             writeAll()
             readerHook?()
         }
@@ -89,23 +99,36 @@ public final class ParallelLinkExtractor: PageExtraction {
         do {
             while let line = try reader.next() {
                 if line.count > largePage {
+                    handOutBatch()
                     writeAll()
                     do { try ownExtractor.process(line: line) } catch { warn(warning(at: reader.lineNumber, error)) }
                     continue
                 }
-                while inFlight > 0 && (inFlight >= window || inFlightBytes + line.count > windowBytes) {
-                    writeNextFinished()
-                }
-                jobs.put(PageJob(sequence: nextSequence, line: Array(line), lineNumber: reader.lineNumber))
-                nextSequence += 1
-                inFlight += 1
-                inFlightBytes += line.count
+                batch.append(line, lineNumber: reader.lineNumber)
+                if batch.input.count >= batchBytes { handOutBatch() }
             }
         } catch {
+            handOutBatch()
             writeAll()
             throw error
         }
+        handOutBatch()
         writeAll()
+    }
+
+    /// Gives the pages read so far to the workers, once the window has room for them.
+    private func handOutBatch() {
+        guard !batch.pages.isEmpty else { return }
+        while inFlight > 0 && (inFlight >= window || inFlightBytes + batch.input.count > windowBytes) {
+            writeNextFinished()
+        }
+        inFlight += 1
+        inFlightBytes += batch.input.count
+        // The batch moves out whole: a copy left behind would have the worker copy its buffers.
+        var handed = spareBatches.popLast() ?? PageBatch(sequence: 0)
+        handed.reuse(as: batch.sequence + 1)
+        swap(&handed, &batch)
+        jobs.put(consume handed)
     }
 
     /// Waits for every page handed out, and writes them.
@@ -113,16 +136,17 @@ public final class ParallelLinkExtractor: PageExtraction {
         while inFlight > 0 { writeNextFinished() }
     }
 
-    /// Waits for one page to finish, then writes the finished pages that are next in input order.
+    /// Waits for one batch to finish, then writes the finished batches that are next in input order.
     private func writeNextFinished() {
         let result = results.take()
         finished[result.sequence] = result
         while let next = finished.removeValue(forKey: nextToWrite) {
-            if let error = next.error { warn(warning(at: next.lineNumber, error)) }
-            if !next.output.isEmpty { next.output.withUnsafeBufferPointer(sink) }
+            for (lineNumber, error) in next.failures { warn(warning(at: lineNumber, error)) }
+            if !next.records.isEmpty { next.records.withUnsafeBufferPointer(sink) }
             nextToWrite += 1
             inFlight -= 1
-            inFlightBytes -= next.inputSize
+            inFlightBytes -= next.input.count
+            spareBatches.append(next)
         }
     }
 
@@ -131,35 +155,52 @@ public final class ParallelLinkExtractor: PageExtraction {
         (inputName.map { "\($0):\(lineNumber)" } ?? "line \(lineNumber)") + ": \(error)"
     }
 
-    /// One page on a worker: the records it gives, or the warning it earns.
-    private static func process(_ job: PageJob, _ extractor: LinkExtractor, _ output: PageOutput) -> PageResult {
-        output.bytes.removeAll(keepingCapacity: true)
-        var failure: RecordError?
-        do {
-            try job.line.withUnsafeBufferPointer { try extractor.process(line: $0) }
-        } catch {
-            failure = error as? RecordError ?? RecordError(description: "\(error)")
+    /// A batch on a worker: the records its pages give, and the warnings the unusable ones earn.
+    private static func process(_ batch: inout PageBatch, _ extractor: LinkExtractor, _ output: PageOutput) {
+        // The extractor writes into the worker's output, which lends the batch's own buffer.
+        swap(&output.bytes, &batch.records)
+        defer { swap(&output.bytes, &batch.records) }
+        batch.input.withUnsafeBufferPointer { input in
+            var start = 0
+            for page in batch.pages {
+                do {
+                    try extractor.process(line: UnsafeBufferPointer(rebasing: input[start..<page.end]))
+                } catch {
+                    batch.failures.append((page.lineNumber, error as? RecordError ?? RecordError(description: "\(error)")))
+                }
+                start = page.end
+            }
         }
-        return PageResult(sequence: job.sequence, lineNumber: job.lineNumber, inputSize: job.line.count,
-                          output: output.bytes, error: failure)
     }
 }
 
-/// An input line handed to a worker, with its line number for warnings.
-private struct PageJob: Sendable {
-    let sequence: Int
-    let line: [UInt8]
-    let lineNumber: Int
-}
+/// Input lines handed to a worker together, and what the worker made of them.
+private struct PageBatch: Sendable {
+    private(set) var sequence: Int
+    /// The lines' bytes, one after another,
+    private(set) var input: [UInt8] = []
+    /// and where each ends, with its line number for warnings.
+    private(set) var pages: [(end: Int, lineNumber: Int)] = []
+    /// The records of the pages, in their order.
+    var records: [UInt8] = []
+    /// The pages that gave no records because they were unusable, and why.
+    var failures: [(lineNumber: Int, error: RecordError)] = []
 
-/// What a worker made of a page.
-private struct PageResult: Sendable {
-    let sequence: Int
-    let lineNumber: Int
-    let inputSize: Int
-    let output: [UInt8]
-    /// Why the page gave no records, when it was unusable.
-    let error: RecordError?
+    init(sequence: Int) { self.sequence = sequence }
+
+    mutating func append(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
+        input.append(contentsOf: line)
+        pages.append((input.count, lineNumber))
+    }
+
+    /// Empties the batch for the pages of batch `sequence`, keeping its buffers.
+    mutating func reuse(as sequence: Int) {
+        self.sequence = sequence
+        input.removeAll(keepingCapacity: true)
+        pages.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)
+        failures.removeAll()
+    }
 }
 
 /// What one worker thread owns; only that thread touches it once started.

@@ -6,7 +6,8 @@ import Glibc
 
 /// A first-in first-out queue between threads; `take` waits for an item.
 public final class Channel<Item>: @unchecked Sendable {
-    private var items: [Item] = []
+    /// Taken items are cleared at once, so the channel never keeps a reference to one.
+    private var items: [Item?] = []
     private var head = 0
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let available = DispatchSemaphore(value: 0)
@@ -29,7 +30,7 @@ public final class Channel<Item>: @unchecked Sendable {
         available.wait()
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        let item = items[head]
+        let item = items[head].take()!
         head += 1
         if head == items.count {
             items.removeAll(keepingCapacity: true)
