@@ -142,12 +142,24 @@ import URLs
 
     /// The built tools, but an alinks that fails at once, in `directory`.
     private func toolsWithABrokenAlinks(_ directory: String) throws -> String {
+        try toolsWith("alinks", brokenWhen: "*", in: directory)
+    }
+
+    /// The built tools in `directory`, but `tool` fails when its arguments match the
+    /// shell pattern `arguments`, and otherwise runs as built.
+    private func toolsWith(_ broken: String, brokenWhen arguments: String, in directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for tool in ["afetch", "afilter", "astats"] {
+        for tool in ["afetch", "alinks", "afilter", "astats"] where tool != broken {
             try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: BuiltTools.path(tool))
         }
-        try "#!/bin/sh\necho alinks broke >&2\nexit 3\n".write(toFile: directory + "/alinks", atomically: true, encoding: .utf8)
-        #expect(chmod(directory + "/alinks", 0o755) == 0)
+        let script = """
+            #!/bin/sh
+            case "$*" in \(arguments)) echo \(broken) broke >&2; exit 3 ;; esac
+            exec '\(BuiltTools.path(broken))' "$@"
+
+            """
+        try script.write(toFile: directory + "/" + broken, atomically: true, encoding: .utf8)
+        #expect(chmod(directory + "/" + broken, 0o755) == 0)
         return directory
     }
 
@@ -161,6 +173,34 @@ import URLs
         #expect(Set(fetched).count == fetched.count)
         // The shards' own files, kept for --resume, are not counted again.
         #expect(result.stderr.contains("acrawl: \(fetched.count) pages in"), "\(result.stderr)")
+    }
+
+    /// Each shard's paths reach its job as variables: an output folder whose name holds
+    /// a quote and a space crawls as any other.
+    @Test func shardsTakeAnyOutputFolderName() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory() + "/it's here"
+        let result = try runShell("'\(Self.script)' --depth 1 --shards 2 --out \(shellQuoted(out)) '\(fixture.url("/"))'")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Set(try fetchedURLs(out)) == (try reachable(port: fixture.port, depth: 1)))
+    }
+
+    /// A shard's afilter failing fails its job, and so the crawl: its afetch must not fetch
+    /// an empty level as if there were nothing to do.
+    @Test func aShardsFailingAfilterFailsTheCrawl() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let tools = try toolsWith("afilter", brokenWhen: "*--shard*", in: out + "-tools")
+        let result = try runShell("ACRAWL_BIN='\(tools)' '\(Self.script)' --depth 1 --shards 2 --out '\(out)' '\(fixture.url("/"))'")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("afilter broke"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/pages-0.done"))
+        #expect(try fixture.requestLog().isEmpty)
+    }
+
+    /// `text` as one sh word, whatever it holds.
+    private func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// make's recipes run with pipefail: a failing alinks fails the links step, and no links file is kept.
