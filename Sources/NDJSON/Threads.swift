@@ -40,6 +40,17 @@ public final class Channel<Item>: @unchecked Sendable {
     }
 }
 
+/// Marks the threads startThread starts.
+private let startedThreadKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
+/// Whether this thread was started by startThread: such a thread never writes standard
+/// output, which belongs to the main thread.
+public var isStartedThread: Bool { pthread_getspecific(startedThreadKey) != nil }
+
 /// Runs `body` on a new detached thread, deaf to stop signals; false when the system
 /// refuses one. (Not Foundation's Thread: importing Foundation where libxml2's module is
 /// imported clashes with the system ICU headers its module map brings in.)
@@ -48,6 +59,7 @@ public func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
+    _ = startedThreadKey   // made here, before any thread could race to make it
     let context = Unmanaged.passRetained(Body(body)).toOpaque()
     // The thread starts with stop signals blocked, so they reach the thread that waits
     // for input and is woken by them (a worker would take them and leave it waiting).
@@ -58,6 +70,7 @@ public func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     pthread_sigmask(SIG_BLOCK, &stopSignals, &previous)
     var thread = pthread_t()
     let started = pthread_create(&thread, nil, { context in
+        pthread_setspecific(startedThreadKey, UnsafeRawPointer(bitPattern: 1))
         Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
         return nil
     }, context)

@@ -70,6 +70,25 @@ import URLs
         ])
     }
 
+    /// A page that needs libcurl, on a worker thread, with a stub in libcurl's place: the
+    /// worker ends alinks with status 70 and says why, without flushing the output the main
+    /// thread may be writing; one thread writes every record before that page first.
+    @Test(arguments: [1, 2])
+    func aLibcurlThatCannotLoadEndsAlinksWith70(threads: Int) throws {
+        let directory = try stubLibcurlDirectory("alinks-threads-\(threads)")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let body = (0..<30).map { "<a href='/p/\($0).html'>x</a>" }.joined()
+        let page = { (url: String) in #"{"url":"\#(url)","status":200,"body":"\#(body)"}"# }
+        let before = (0..<400).map { page("http://127.0.0.1:8080/a/\($0).html") }
+        let after = (0..<400).map { page("http://127.0.0.1:8080/b/\($0).html") }
+        // An IPv6 host is not on the resolver's fast path.
+        let input = (before + [page("http://[::1]:8080/c.html")] + after).joined(separator: "\n") + "\n"
+        let result = try runShell("alinks --threads \(threads)", input: input, environment: ["LD_LIBRARY_PATH": directory])
+        #expect(result.status == 70)
+        #expect(result.stderr.contains("alinks: libcurl.so.4 has no curl_url"), "\(result.stderr)")
+        if threads == 1 { #expect(result.lines.count == 400 * 30) }
+    }
+
     @Test func base64BodiesGiveTheSameLinks() throws {
         let fixture = try Fixture(arguments: ["--pages", "40"])
         let urls = (0..<40).map { fixture.url("/p/\($0).html") }.joined(separator: "\n") + "\n"
