@@ -121,8 +121,6 @@ public final class StatsEngine {
     private let emit: ([UInt8]) -> Void
     private let diagnose: (String) -> Void
     /// Parses lines given one at a time to `process`.
-    private var parser: BatchParser
-    private let oneLine = ParsedBatch()
     /// Windows written so far.
     public private(set) var windowsWritten = 0
     /// When the next `--interval` window is due, in the caller's clock's seconds.
@@ -138,7 +136,6 @@ public final class StatsEngine {
             total: Scope(options: options),
             window: options.every != nil || options.interval != nil ? Scope(options: options) : nil,
             windowLines: options.every ?? .max)
-        parser = BatchParser(options: options)
         self.emit = emit
         self.diagnose = diagnose
     }
@@ -146,13 +143,6 @@ public final class StatsEngine {
     /// Starts the interval clock at `now` (seconds, any monotonic origin).
     public func start(now: Double) {
         if let interval = options.interval { nextDeadline = now + interval }
-    }
-
-    /// Parses and counts one input line. `lineNumber` is only for diagnostics.
-    public func process(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
-        oneLine.clearReading()
-        parser.parse(line: line, into: oneLine)
-        count(oneLine, firstLineNumber: lineNumber)
     }
 
     /// Counts a parsed batch of lines, the next ones of the input in order.

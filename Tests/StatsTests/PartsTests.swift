@@ -205,9 +205,9 @@ import Testing
         options.fields = [FieldPath("timing.connect_ms")!]
         var output: [UInt8] = []
         let engine = StatsEngine(options: options, emit: { output += $0 }, diagnose: { _ in })
+        var feeder = LineFeeder(options: options)
         for (number, line) in lines.enumerated() {
-            var line = line
-            line.withUTF8 { engine.process($0, lineNumber: number + 1) }
+            feeder.feed(line, lineNumber: number + 1, to: engine)
         }
         engine.finish()
         return String(decoding: output, as: UTF8.self)

@@ -124,6 +124,22 @@ func nearestRank(_ values: [Double], _ q: Int) -> Double {
     return sorted[rank - 1]
 }
 
+/// Feeds an engine one line at a time, each line a batch of its own, so that a test can
+/// act between two lines (a tick, say).
+struct LineFeeder {
+    private var parser: BatchParser
+    private let batch = ParsedBatch()
+
+    init(options: StatsOptions) { parser = BatchParser(options: options) }
+
+    mutating func feed(_ line: String, lineNumber: Int, to engine: StatsEngine) {
+        var line = line
+        batch.clearReading()
+        line.withUTF8 { parser.parse(line: $0, into: batch) }
+        engine.count(batch, firstLineNumber: lineNumber)
+    }
+}
+
 /// Runs the engine over `lines`, returning every summary it wrote (parsed) and its warnings.
 func summarize(_ lines: [String], _ options: StatsOptions = StatsOptions(),
                ticks: [Int: Double] = [:]) -> (summaries: [[String: Any]], warnings: [String]) {
@@ -131,9 +147,9 @@ func summarize(_ lines: [String], _ options: StatsOptions = StatsOptions(),
     var warnings: [String] = []
     let engine = StatsEngine(options: options, emit: { output += $0 }, diagnose: { warnings.append($0) })
     engine.start(now: 0)
+    var feeder = LineFeeder(options: options)
     for (number, line) in lines.enumerated() {
-        var line = line
-        line.withUTF8 { engine.process($0, lineNumber: number + 1) }
+        feeder.feed(line, lineNumber: number + 1, to: engine)
         if let now = ticks[number + 1] { engine.tick(now: now) }
     }
     engine.finish()
