@@ -10,7 +10,7 @@ nonisolated(unsafe) private var signalCount: Int32 = 0
 nonisolated(unsafe) private var interruptionPipe: (read: Int32, write: Int32) = (-1, -1)
 
 /// SIGINT and SIGTERM for a filter that reads lines (DESIGN.md section 3: stop
-/// taking input, finish what was read, flush, exit), the way astats does it.
+/// taking input, finish what was read, flush, exit).
 ///
 /// Once `catchSignals()` has run, `LineReader` reacts to them:
 /// - On the first signal, input from a pipe or socket is read on to its end:
@@ -68,8 +68,8 @@ public enum Interruption {
     /// The signal that interrupted the run, or nil.
     public static var signal: Int32? { firstSignal == 0 ? nil : firstSignal }
 
-    /// The pipe to poll beside an input, or nil when signals are not caught.
-    static var watchDescriptor: Int32? { interruptionPipe.read >= 0 ? interruptionPipe.read : nil }
+    /// Whether `catchSignals()` has run.
+    static var isCatching: Bool { interruptionPipe.read >= 0 }
 
     /// Whether reading `fd` must stop now: after a second signal, or after the
     /// first when `fd` is not a pipe or socket that upstream will end.
@@ -82,22 +82,28 @@ public enum Interruption {
         return type != S_IFIFO && type != S_IFSOCK
     }
 
-    /// Waits until `fd` is readable or reading it must stop; true when it must stop.
-    static func waitForInput(_ fd: Int32, watching pipe: Int32) -> Bool {
+    /// What waiting for input came to.
+    public enum Wait { case readable, stop, timedOut }
+
+    /// Waits until `fd` is readable (or at its end), reading it must stop, or `timeoutMs`
+    /// milliseconds pass (-1: no limit). Before `catchSignals()`, only `fd` is watched.
+    public static func waitForInput(_ fd: Int32, timeoutMs: Int32 = -1) -> Wait {
+        // poll(2) skips a negative descriptor: the pipe before it is made.
         var descriptors = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: pipe, events: Int16(POLLIN), revents: 0)]
+                           pollfd(fd: interruptionPipe.read, events: Int16(POLLIN), revents: 0)]
         while true {
-            if shouldStop(reading: fd) { return true }
-            let ready = poll(&descriptors, 2, -1)
+            if shouldStop(reading: fd) { return .stop }
+            let ready = poll(&descriptors, 2, timeoutMs)
             if ready < 0 && errno == EINTR { continue }
+            if ready == 0 { return .timedOut }
             if ready > 0 && descriptors[1].revents != 0 {
                 // Empty the pipe, or poll would return at once from now on; look again.
                 var bytes = [UInt8](repeating: 0, count: 16)
-                _ = read(pipe, &bytes, bytes.count)
+                _ = read(interruptionPipe.read, &bytes, bytes.count)
                 continue
             }
             // Readable, hung up or in error on the input: let read(2) tell which.
-            return shouldStop(reading: fd)
+            return shouldStop(reading: fd) ? .stop : .readable
         }
     }
 }

@@ -164,7 +164,7 @@ public final class LineReader {
     /// dropped, never handed out cut.
     public func fill() throws {
         beforeRead?()
-        if let watch = Interruption.watchDescriptor, Interruption.waitForInput(fileDescriptor, watching: watch) {
+        if Interruption.isCatching, Interruption.waitForInput(fileDescriptor) == .stop {
             droppedAtInterruption = end - start
             start = end
             scanned = end

@@ -1,14 +1,8 @@
 import NDJSON
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// SIGINT and SIGTERM received so far, counted by the handler `catchInterruptions` installs.
-private let interruptions = Atomic<Int>(0)
-/// The first of them, 0 before one arrives: the exit status is 128 + it.
-private let firstInterruption = Atomic<Int32>(0)
 
 /// Streams input files through a `StatsEngine`: the loop behind the astats executable.
 public struct StatsRun {
@@ -46,13 +40,14 @@ public struct StatsRun {
         for path in inputs {
             let reader = try LineReader(path: path)
             try consume(reader, into: engine, parsing: parsing)
-            if StatsRun.stopNow { break }
+            if Interruption.signal != nil { break }
         }
         tee?.flush()
         engine.finish()
     }
 
-    /// Reads `reader` block by block; every line is counted before this returns.
+    /// Reads `reader` block by block; every line is counted before this returns. A caught
+    /// SIGINT or SIGTERM ends the input as `Interruption` says (the reader's `fill` stops).
     private func consume(_ reader: LineReader, into engine: StatsEngine, parsing: BlockParsing) throws {
         var lineNumber = 1
         let count = { (batch: ParsedBatch) in
@@ -65,14 +60,13 @@ public struct StatsRun {
                 if let tee { passOn(block, to: tee) }
                 parsing.submit(block, count: count)
             }
-            if reader.reachedEOF || StatsRun.stopNow { return }
+            if reader.reachedEOF { return }
             if !reader.hasInputWaiting {
                 // About to wait: what was read is counted and passed on first.
                 parsing.drain(count: count)
                 tee?.flush()
             }
             waitForInput(reader.fileDescriptor, engine: engine)
-            if StatsRun.stopNow { return }
             try reader.fill()
         }
     }
@@ -87,8 +81,8 @@ public struct StatsRun {
         }
     }
 
-    /// Blocks until `fd` is readable, writing interval windows as their deadlines pass;
-    /// returns early when a second interruption asks to stop.
+    /// Blocks until `fd` is readable or reading it must stop, writing interval windows as
+    /// their deadlines pass.
     private func waitForInput(_ fd: Int32, engine: StatsEngine) {
         while true {
             engine.tick(now: monotonicSeconds())
@@ -96,41 +90,8 @@ public struct StatsRun {
             if let deadline = engine.nextDeadline {
                 waitMs = max(0, Int32(clamping: Int(((deadline - monotonicSeconds()) * 1000).rounded(.up))))
             }
-            var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&request, 1, waitMs)
-            // Readable, hung up or in error: let read(2) tell which. EINTR (a signal): look again.
-            if ready > 0 { return }
-            if ready < 0 && (errno != EINTR || StatsRun.stopNow) { return }
+            if Interruption.waitForInput(fd, timeoutMs: waitMs) != .timedOut { return }
         }
-    }
-
-    /// Whether a second SIGINT or SIGTERM arrived.
-    static var stopNow: Bool { interruptions.load(ordering: .relaxed) >= 2 }
-
-    /// The first SIGINT or SIGTERM caught, or nil: astats exits with 128 + it
-    /// after its summary, as the other tools do, so scripts see the interruption.
-    public static var interruptingSignal: Int32? {
-        let signal = firstInterruption.load(ordering: .relaxed)
-        return signal == 0 ? nil : signal
-    }
-
-    /// Counts SIGINT and SIGTERM instead of dying on them. In a pipeline every process
-    /// gets the signal, so the first one only lets input drain: upstream ends it (afetch
-    /// writes its cancelled records first, DESIGN.md section 3) and the summary covers
-    /// everything. A second signal stops reading at once. Either way the summary of what
-    /// was read is written, then the exit status is 128 + the first signal.
-    /// No SA_RESTART, so a waiting poll(2) sees the signal.
-    public static func catchInterruptions() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { signal in
-            _ = firstInterruption.compareExchange(expected: 0, desired: signal, ordering: .relaxed)
-            interruptions.add(1, ordering: .relaxed)
-        }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
-        Interruption.unblockStopSignals()
     }
 }
 

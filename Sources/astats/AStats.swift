@@ -87,13 +87,13 @@ struct AStats: ToolCommand {
         let run = StatsRun(options: options, summaries: summaries, tee: tee ? OutputWriter.standardOutput : nil,
                            threads: threads ?? min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 4),
                            warn: { diagnostics.warn($0) })
-        StatsRun.catchInterruptions()
+        Interruption.catchSignals()
         do {
             try run.run(inputs: files.isEmpty ? ["-"] : files)
         } catch {
             diagnostics.fail("\(error)")
             exitProcess(1)
         }
-        if let signal = StatsRun.interruptingSignal { exitProcess(128 + signal) }
+        if let signal = Interruption.signal { exitProcess(128 + signal) }
     }
 }

@@ -62,13 +62,15 @@ import TestSupport
     }
 
     /// Input from a file has no upstream to end it: one signal stops it at once.
-    @Test(arguments: [("alinks", 100_000), ("afilter", 1_000_000)])
-    func aSignalStopsFileInputAtOnce(tool: String, count: Int) throws {
+    /// (astats --tee passes its input on, so its output shows how far it read.)
+    @Test(arguments: [("alinks", [], 100_000), ("afilter", [], 1_000_000),
+                      ("astats", ["--tee", "-o", "/dev/null"], 3_000_000)])
+    func aSignalStopsFileInputAtOnce(tool: String, options: [String], count: Int) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("stop-\(UUID().uuidString).ndjson").path
         let text = (0..<count).map { Self.filterLines(tool, $0).input }.joined(separator: "\n") + "\n"
         try text.write(toFile: file, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let process = try StreamingTool(tool, [file])
+        let process = try StreamingTool(tool, options + [file])
         try waitUntil { process.firstLine() != nil }
         process.signal(SIGTERM)
         let result = process.finish()
