@@ -142,6 +142,13 @@ final class Transfer {
         }
     }
 
+    /// Takes back the buffer of a body that has left with its record, unless the handle
+    /// already holds a body.
+    func reuseBodyBuffer(_ buffer: inout [UInt8]) {
+        guard body.isEmpty, body.capacity < buffer.capacity else { return }
+        swap(&body, &buffer)
+    }
+
     /// Prepares the handle for the next attempt of `job`.
     func begin(_ job: Job, at now: Double) throws {
         self.job = job
