@@ -47,15 +47,18 @@ public final class ParallelLinkExtractor: PageExtraction {
         ownExtractor = LinkExtractor(options: options, sink: sink)
         var extractors: [LinkExtractor] = []
         for _ in 0..<threads {
-            let output = PageOutput()
-            let extractor = LinkExtractor(options: options) { output.bytes.append(contentsOf: $0) }
-            extractors.append(extractor)
+            let worker = Worker(options: options)
+            extractors.append(worker.extractor)
             let jobs = jobs, results = results
-            let worker = Worker(extractor: extractor, output: output)
-            let started = startThread {
-                while var batch = jobs.take() {
-                    Self.process(&batch, worker.extractor, worker.output)
-                    results.put(consume batch)
+            let started = startThread(endProcess: { status in
+                // A fatal error amid a batch (libcurl missing): the batch goes to the reading
+                // thread with the records of its pages before, which ends the process once
+                // every batch before it is written, as one thread would have.
+                results.put(worker.abandonBatch(exitStatus: status))
+                while true { pause() }
+            }) {
+                while let batch = jobs.take() {
+                    results.put(worker.parse(batch))
                 }
             }
             guard started else {
@@ -143,6 +146,7 @@ public final class ParallelLinkExtractor: PageExtraction {
         while let next = finished.removeValue(forKey: nextToWrite) {
             for (lineNumber, error) in next.failures { warn(warning(at: lineNumber, error)) }
             if !next.records.isEmpty { next.records.withUnsafeBufferPointer(sink) }
+            if let status = next.exitStatus { exitProcess(status) }
             nextToWrite += 1
             inFlight -= 1
             inFlightBytes -= next.input.count
@@ -155,23 +159,6 @@ public final class ParallelLinkExtractor: PageExtraction {
         (inputName.map { "\($0):\(lineNumber)" } ?? "line \(lineNumber)") + ": \(error)"
     }
 
-    /// A batch on a worker: the records its pages give, and the warnings the unusable ones earn.
-    private static func process(_ batch: inout PageBatch, _ extractor: LinkExtractor, _ output: PageOutput) {
-        // The extractor writes into the worker's output, which lends the batch's own buffer.
-        swap(&output.bytes, &batch.records)
-        defer { swap(&output.bytes, &batch.records) }
-        batch.input.withUnsafeBufferPointer { input in
-            var start = 0
-            for page in batch.pages {
-                do {
-                    try extractor.process(line: UnsafeBufferPointer(rebasing: input[start..<page.end]))
-                } catch {
-                    batch.failures.append((page.lineNumber, error as? RecordError ?? RecordError(description: "\(error)")))
-                }
-                start = page.end
-            }
-        }
-    }
 }
 
 /// Input lines handed to a worker together, and what the worker made of them.
@@ -185,6 +172,9 @@ private struct PageBatch: Sendable {
     var records: [UInt8] = []
     /// The pages that gave no records because they were unusable, and why.
     var failures: [(lineNumber: Int, error: RecordError)] = []
+    /// Set when a fatal error stopped the batch: the process ends with it once the batch's
+    /// records so far are written.
+    var exitStatus: Int32?
 
     init(sequence: Int) { self.sequence = sequence }
 
@@ -200,16 +190,60 @@ private struct PageBatch: Sendable {
         pages.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
         failures.removeAll()
+        exitStatus = nil
     }
 }
 
 /// What one worker thread owns; only that thread touches it once started.
-private struct Worker: @unchecked Sendable {
+private final class Worker: @unchecked Sendable {
     let extractor: LinkExtractor
-    let output: PageOutput
+    /// The records the extractor writes: the batch's own buffer, lent while it is parsed.
+    private let output: RecordBuffer
+    /// The batch being parsed,
+    private var batch = PageBatch(sequence: -1)
+    /// and its unusable pages so far (apart from it: the batch is read while they are added).
+    private var failures: [(lineNumber: Int, error: RecordError)] = []
+
+    init(options: ExtractionOptions) {
+        let output = RecordBuffer()
+        self.output = output
+        extractor = LinkExtractor(options: options) { output.bytes.append(contentsOf: $0) }
+    }
+
+    /// The batch with the records its pages give, and the warnings the unusable ones earn.
+    func parse(_ handed: consuming PageBatch) -> PageBatch {
+        batch = handed
+        swap(&output.bytes, &batch.records)
+        batch.input.withUnsafeBufferPointer { input in
+            var start = 0
+            for page in batch.pages {
+                do {
+                    try extractor.process(line: UnsafeBufferPointer(rebasing: input[start..<page.end]))
+                } catch {
+                    failures.append((page.lineNumber, error as? RecordError ?? RecordError(description: "\(error)")))
+                }
+                start = page.end
+            }
+        }
+        return finishBatch()
+    }
+
+    /// The batch being parsed, stopped by a fatal error: what its pages gave so far.
+    func abandonBatch(exitStatus: Int32) -> PageBatch {
+        batch.exitStatus = exitStatus
+        return finishBatch()
+    }
+
+    private func finishBatch() -> PageBatch {
+        swap(&output.bytes, &batch.records)
+        swap(&failures, &batch.failures)
+        var finished = PageBatch(sequence: -1)
+        swap(&finished, &batch)
+        return finished
+    }
 }
 
 /// A worker's record buffer, filled by its extractor's sink.
-private final class PageOutput: @unchecked Sendable {
+private final class RecordBuffer: @unchecked Sendable {
     var bytes: [UInt8] = []
 }

@@ -3,11 +3,10 @@ import Glibc
 #endif
 
 /// Ends the process with `status` after flushing standard output. On a thread that
-/// startThread started, it ends the process at once (no flush, no exit handlers): the main
-/// thread may be writing standard output at that moment, so the records it still holds are
-/// lost rather than raced for.
+/// startThread started, which must not touch standard output (the main thread may be
+/// writing it), the thread's own way of ending the process is taken instead.
 public func exitProcess(_ status: Int32) -> Never {
-    if isStartedThread { _exit(status) }
+    if isStartedThread { endProcessFromStartedThread(status) }
     OutputWriter.standardOutput.flush()
     exit(status)
 }

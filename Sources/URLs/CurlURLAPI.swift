@@ -19,24 +19,46 @@ struct CurlURLAPI: @unchecked Sendable {
 
     /// The API, loaded once (the first caller waits; threads share it). A libcurl that
     /// cannot be loaded ends the process with a message: no URL could be read without it.
-    static let shared: CurlURLAPI = {
-        guard let library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL) else {
-            fail("cannot load libcurl.so.4: \(dlerror().map { String(cString: $0) } ?? "unknown error")")
+    static var shared: CurlURLAPI {
+        switch loaded {
+        case .success(let api): return api
+        case .failure(let failure): fail(failure.message)
         }
-        func symbol<Function>(_ name: String, as type: Function.Type) -> Function {
-            guard let address = dlsym(library, name) else { fail("libcurl.so.4 has no \(name)") }
+    }
+
+    /// The outcome of loading: a failure is kept, not acted on here, so that every thread
+    /// that needs libcurl meets it outside the one-time initialisation, where none waits
+    /// for another that ended it.
+    private static let loaded: Result<CurlURLAPI, LoadFailure> = {
+        guard let library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL) else {
+            return .failure(LoadFailure(message: "cannot load libcurl.so.4: \(dlerror().map { String(cString: $0) } ?? "unknown error")"))
+        }
+        var missing: String?
+        func symbol<Function>(_ name: String, as type: Function.Type) -> Function? {
+            guard let address = dlsym(library, name) else {
+                missing = missing ?? name
+                return nil
+            }
             return unsafeBitCast(address, to: type)
         }
-        return CurlURLAPI(
-            create: symbol("curl_url", as: (@convention(c) () -> OpaquePointer?).self),
-            cleanup: symbol("curl_url_cleanup", as: (@convention(c) (OpaquePointer?) -> Void).self),
-            set: symbol("curl_url_set", as: (@convention(c) (OpaquePointer?, CURLUPart, UnsafePointer<CChar>?, UInt32) -> CURLUcode).self),
-            get: symbol("curl_url_get", as: (@convention(c) (OpaquePointer?, CURLUPart, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UInt32) -> CURLUcode).self),
-            free: symbol("curl_free", as: (@convention(c) (UnsafeMutableRawPointer?) -> Void).self),
-            describe: symbol("curl_url_strerror", as: (@convention(c) (CURLUcode) -> UnsafePointer<CChar>?).self))
+        guard let create = symbol("curl_url", as: (@convention(c) () -> OpaquePointer?).self),
+              let cleanup = symbol("curl_url_cleanup", as: (@convention(c) (OpaquePointer?) -> Void).self),
+              let set = symbol("curl_url_set", as: (@convention(c) (OpaquePointer?, CURLUPart, UnsafePointer<CChar>?, UInt32) -> CURLUcode).self),
+              let get = symbol("curl_url_get", as: (@convention(c) (OpaquePointer?, CURLUPart, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UInt32) -> CURLUcode).self),
+              let free = symbol("curl_free", as: (@convention(c) (UnsafeMutableRawPointer?) -> Void).self),
+              let describe = symbol("curl_url_strerror", as: (@convention(c) (CURLUcode) -> UnsafePointer<CChar>?).self)
+        else {
+            return .failure(LoadFailure(message: "libcurl.so.4 has no \(missing ?? "URL API")"))
+        }
+        return .success(CurlURLAPI(create: create, cleanup: cleanup, set: set, get: get, free: free, describe: describe))
     }()
 
-    /// Says why and ends the process, handing on the records already written first.
+    private struct LoadFailure: Error {
+        let message: String
+    }
+
+    /// Says why and ends the process, handing on the records already written first (from a
+    /// worker thread, the main thread writes them: see exitProcess).
     private static func fail(_ message: String) -> Never {
         let tool = CommandLine.arguments.first?.split(separator: "/").last.map(String.init) ?? "acrawl"
         writeToStandardError("\(tool): \(message)\n")

@@ -70,23 +70,31 @@ import URLs
         ])
     }
 
-    /// A page that needs libcurl, on a worker thread, with a stub in libcurl's place: the
-    /// worker ends alinks with status 70 and says why, without flushing the output the main
-    /// thread may be writing; one thread writes every record before that page first.
-    @Test(arguments: [1, 2])
-    func aLibcurlThatCannotLoadEndsAlinksWith70(threads: Int) throws {
-        let directory = try stubLibcurlDirectory("alinks-threads-\(threads)")
+    /// A page that needs libcurl, with a stub in libcurl's place, ends alinks with status 70
+    /// and says why, after the records of every page before it: on worker threads too, where
+    /// the reading thread writes the batches before and then ends the process.
+    @Test func aLibcurlThatCannotLoadEndsAlinksAfterThePagesBefore() throws {
+        let directory = try stubLibcurlDirectory("alinks-fatal")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let body = (0..<30).map { "<a href='/p/\($0).html'>x</a>" }.joined()
         let page = { (url: String) in #"{"url":"\#(url)","status":200,"body":"\#(body)"}"# }
-        let before = (0..<400).map { page("http://127.0.0.1:8080/a/\($0).html") }
+        let before = (0..<400).map { page("http://127.0.0.1:8080/a/\($0).html") } + ["not json"]
         let after = (0..<400).map { page("http://127.0.0.1:8080/b/\($0).html") }
         // An IPv6 host is not on the resolver's fast path.
         let input = (before + [page("http://[::1]:8080/c.html")] + after).joined(separator: "\n") + "\n"
-        let result = try runShell("alinks --threads \(threads)", input: input, environment: ["LD_LIBRARY_PATH": directory])
-        #expect(result.status == 70)
-        #expect(result.stderr.contains("alinks: libcurl.so.4 has no curl_url"), "\(result.stderr)")
-        if threads == 1 { #expect(result.lines.count == 400 * 30) }
+        let environment = ["LD_LIBRARY_PATH": directory]
+        let one = try runShell("alinks --threads 1", input: input, environment: environment)
+        #expect(one.status == 70)
+        #expect(one.stderr.contains("alinks: libcurl.so.4 has no curl_url"), "\(one.stderr)")
+        #expect(one.stderr.contains("line 401: "), "\(one.stderr)")
+        #expect(one.lines.count == 400 * 30)
+        for threads in [2, 3] {
+            let many = try runShell("alinks --threads \(threads)", input: input, environment: environment)
+            #expect(many.status == 70)
+            #expect(many.stdout == one.stdout)
+            #expect(many.stderr.contains("line 401: "), "\(many.stderr)")
+            #expect(many.stderr.contains("alinks: libcurl.so.4 has no curl_url"), "\(many.stderr)")
+        }
     }
 
     @Test func base64BodiesGiveTheSameLinks() throws {
