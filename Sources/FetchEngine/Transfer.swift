@@ -142,18 +142,22 @@ final class Transfer {
         }
     }
 
-    /// Takes back the buffer of a body that has left with its record, unless the handle
-    /// already holds a body.
+    /// Takes back the buffer of a body that has left with its record, emptied, unless the
+    /// handle already holds a body or the buffer is one begin() would not keep either.
     func reuseBodyBuffer(_ buffer: inout [UInt8]) {
-        guard body.isEmpty, body.capacity < buffer.capacity else { return }
+        guard body.isEmpty, body.capacity < buffer.capacity, buffer.capacity <= Self.keptBodyCapacity else { return }
+        buffer.removeAll(keepingCapacity: true)
         swap(&body, &buffer)
     }
+
+    /// The largest body buffer a handle keeps for its next transfer.
+    private static let keptBodyCapacity = 1 << 20
 
     /// Prepares the handle for the next attempt of `job`.
     func begin(_ job: Job, at now: Double) throws {
         self.job = job
         keepsBody = keepsBodies || job.isRobotsRequest
-        body.removeAll(keepingCapacity: body.capacity <= 1 << 20)
+        body.removeAll(keepingCapacity: body.capacity <= Self.keptBodyCapacity)
         // The last body left with its record: start the next one with room for a typical page.
         if keepsBody && body.capacity < 1 << 14 { body.reserveCapacity(1 << 14) }
         received = 0
