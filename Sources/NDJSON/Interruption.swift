@@ -82,7 +82,8 @@ public enum Interruption {
         return type != S_IFIFO && type != S_IFSOCK
     }
 
-    /// What waiting for input came to.
+    /// What waiting for input came to. `timedOut`: the time limit passed, or a signal that
+    /// does not stop reading woke the wait early; the caller works out what is left of it.
     public enum Wait { case readable, stop, timedOut }
 
     /// Waits until `fd` is readable (or at its end), reading it must stop, or `timeoutMs`
@@ -94,16 +95,16 @@ public enum Interruption {
         while true {
             if shouldStop(reading: fd) { return .stop }
             let ready = poll(&descriptors, 2, timeoutMs)
-            if ready < 0 && errno == EINTR { continue }
             if ready == 0 { return .timedOut }
-            if ready > 0 && descriptors[1].revents != 0 {
-                // Empty the pipe, or poll would return at once from now on; look again.
+            let signalled = ready < 0 ? errno == EINTR : descriptors[1].revents != 0
+            // Readable, hung up or in error on the input: let read(2) tell which.
+            guard signalled else { return shouldStop(reading: fd) ? .stop : .readable }
+            if ready > 0 {
+                // Empty the pipe, or poll would return at once from now on.
                 var bytes = [UInt8](repeating: 0, count: 16)
                 _ = read(interruptionPipe.read, &bytes, bytes.count)
-                continue
             }
-            // Readable, hung up or in error on the input: let read(2) tell which.
-            return shouldStop(reading: fd) ? .stop : .readable
+            if timeoutMs >= 0 && !shouldStop(reading: fd) { return .timedOut }
         }
     }
 }

@@ -43,6 +43,14 @@ public final class LineReader {
     /// (see `Interruption`); 0 otherwise.
     public private(set) var droppedAtInterruption = 0
 
+    /// After a caught SIGINT or SIGTERM (see `Interruption`), the warning every tool gives:
+    /// the signal, and how much of an unfinished line was dropped if reading stopped.
+    public var interruptionNote: String? {
+        guard let signal = Interruption.signal else { return nil }
+        let dropped = droppedAtInterruption
+        return "interrupted by signal \(signal)" + (dropped > 0 ? "; an unfinished line of \(dropped) bytes was dropped" : "")
+    }
+
     /// Reads from `fileDescriptor`, which the caller keeps open.
     public init(fileDescriptor: Int32, chunkSize: Int = 1 << 18) {
         self.fileDescriptor = fileDescriptor

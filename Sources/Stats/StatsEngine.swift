@@ -120,7 +120,6 @@ public final class StatsEngine {
     }
     private let emit: ([UInt8]) -> Void
     private let diagnose: (String) -> Void
-    /// Parses lines given one at a time to `process`.
     /// Windows written so far.
     public private(set) var windowsWritten = 0
     /// When the next `--interval` window is due, in the caller's clock's seconds.

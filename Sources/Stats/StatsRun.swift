@@ -40,7 +40,10 @@ public struct StatsRun {
         for path in inputs {
             let reader = try LineReader(path: path)
             try consume(reader, into: engine, parsing: parsing)
-            if Interruption.signal != nil { break }
+            if let note = reader.interruptionNote {
+                warn(note)
+                break
+            }
         }
         tee?.flush()
         engine.finish()

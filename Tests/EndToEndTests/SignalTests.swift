@@ -94,6 +94,7 @@ import TestSupport
         let summary = try #require(result.records.last)
         #expect(summary["records"] as? Int == 2)
         #expect((summary["errors"] as? [String: Int])?["cancelled"] == 1)
+        #expect(result.stderr.contains("astats: interrupted by signal \(signal.number)"), "\(result.stderr)")
     }
 
     /// A second signal stops astats reading at once; the summary of what it read is still written.
