@@ -64,7 +64,7 @@ private var startedThread: StartedThread? {
 
 /// Whether this thread was started by startThread: such a thread never writes standard
 /// output, which belongs to the main thread.
-public var isStartedThread: Bool { startedThread != nil }
+var isStartedThread: Bool { startedThread != nil }
 
 /// Ends the process from a started thread: with its `endProcess`, else at once.
 func endProcessFromStartedThread(_ status: Int32) -> Never {
