@@ -64,12 +64,14 @@ public struct StatsRun {
                 parsing.submit(block, count: count)
             }
             if reader.reachedEOF { return }
-            if !reader.hasInputWaiting {
+            if reader.hasInputWaiting {
+                engine.tick(now: monotonicSeconds())
+            } else {
                 // About to wait: what was read is counted and passed on first.
                 parsing.drain(count: count)
                 tee?.flush()
+                waitForInput(reader.fileDescriptor, engine: engine)
             }
-            waitForInput(reader.fileDescriptor, engine: engine)
             try reader.fill()
         }
     }
@@ -85,7 +87,8 @@ public struct StatsRun {
     }
 
     /// Blocks until `fd` is readable or reading it must stop, writing interval windows as
-    /// their deadlines pass.
+    /// their deadlines pass. Only an idle input is waited for here: input already waiting
+    /// goes straight to the reader, whose own wait returns at once.
     private func waitForInput(_ fd: Int32, engine: StatsEngine) {
         while true {
             engine.tick(now: monotonicSeconds())
