@@ -158,7 +158,6 @@ public final class ParallelLinkExtractor: PageExtraction {
     private func warning(at lineNumber: Int, _ error: RecordError) -> String {
         (inputName.map { "\($0):\(lineNumber)" } ?? "line \(lineNumber)") + ": \(error)"
     }
-
 }
 
 /// Input lines handed to a worker together, and what the worker made of them.
