@@ -195,9 +195,9 @@ func plainOriginKey(_ text: String) -> String? {
     }
 }
 
+/// A byte of a host name already in normal form: lower-case letters, digits, '.' and '-'.
 private func isPlainHostByte(_ byte: UInt8) -> Bool {
-    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    byte &- UInt8(ascii: "a") < 26 || isASCIIDigit(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
 }
 
 extension String {

@@ -1,4 +1,5 @@
 import NDJSON
+import URLs
 
 /// The URLs of a `srcset` value, one per image candidate, following the HTML
 /// standard's "parse a srcset attribute": candidates are separated by commas,
@@ -40,7 +41,7 @@ func refreshURL(in value: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
     func skipWhitespace() { while i < count && isHTMLWhitespace(value[i]) { i += 1 } }
     skipWhitespace()
     let timeStart = i
-    while i < count && (isDigit(value[i]) || value[i] == UInt8(ascii: ".")) { i += 1 }
+    while i < count && (isASCIIDigit(value[i]) || value[i] == UInt8(ascii: ".")) { i += 1 }
     guard i > timeStart else { return nil }
     skipWhitespace()
     guard i < count else { return nil }
@@ -71,9 +72,6 @@ func refreshURL(in value: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
     }
     return i < end ? i..<end : nil
 }
-
-@inline(__always)
-func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
 /// Cleans an attribute value into a URL reference the way browsers' URL
 /// parser does (WHATWG URL: strip leading and trailing C0 controls and
@@ -115,12 +113,7 @@ func schemeRange(of reference: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
     for i in 0..<reference.count {
         let byte = reference[i]
         if byte == UInt8(ascii: ":") { return i > 0 ? 0..<i : nil }
-        let lower = byte | 0x20
-        let isLetter = lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")
-        if i == 0 && !isLetter { return nil }
-        if !(isLetter || isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")) {
-            return nil
-        }
+        if i == 0 ? !isASCIILetter(byte) : !isSchemeByte(byte) { return nil }
     }
     return nil
 }

@@ -231,18 +231,15 @@ func isPlainHostName(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
     var labelStart = 0
     var previous: UInt8 = 0
     for (i, byte) in host.enumerated() {
-        let lower = byte | 0x20
-        let isLetter = lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")
         if byte == UInt8(ascii: ".") {
             if previous == UInt8(ascii: ".") { return false }
             labelStart = i + 1
-        } else if !(isLetter || isDigit(byte) || byte == UInt8(ascii: "-")) {
+        } else if !(isASCIILetter(byte) || isASCIIDigit(byte) || byte == UInt8(ascii: "-")) {
             return false
         }
         previous = byte
     }
-    let lastFirst = host[labelStart] | 0x20
-    return lastFirst >= UInt8(ascii: "a") && lastFirst <= UInt8(ascii: "z")
+    return isASCIILetter(host[labelStart])
 }
 
 /// False for a path with both an empty segment (`//`) and a dot: the URLs

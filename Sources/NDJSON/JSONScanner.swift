@@ -164,16 +164,16 @@ public struct JSONScanner {
     private func scanNumber(_ start: Int) throws -> Int {
         var i = start
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count, isDigit(bytes[i]) else { throw error(i, "bad number") }
+        guard i < bytes.count, isASCIIDigit(bytes[i]) else { throw error(i, "bad number") }
         if bytes[i] == UInt8(ascii: "0") { i += 1 } else { i = skipDigits(i) }
         if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
-            guard i + 1 < bytes.count, isDigit(bytes[i + 1]) else { throw error(i, "bad number") }
+            guard i + 1 < bytes.count, isASCIIDigit(bytes[i + 1]) else { throw error(i, "bad number") }
             i = skipDigits(i + 1)
         }
         if i < bytes.count && (bytes[i] | 0x20) == UInt8(ascii: "e") {
             i += 1
             if i < bytes.count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
-            guard i < bytes.count, isDigit(bytes[i]) else { throw error(i, "bad number") }
+            guard i < bytes.count, isASCIIDigit(bytes[i]) else { throw error(i, "bad number") }
             i = skipDigits(i)
         }
         return i
@@ -256,7 +256,7 @@ public struct JSONScanner {
 
     private func skipDigits(_ start: Int) -> Int {
         var i = start
-        while i < bytes.count && isDigit(bytes[i]) { i += 1 }
+        while i < bytes.count && isASCIIDigit(bytes[i]) { i += 1 }
         return i
     }
 
@@ -292,8 +292,6 @@ public struct JSONScanner {
 @inlinable @inline(__always) public func controlByteFlags(_ word: UInt64) -> UInt64 {
     (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
 }
-
-@inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
 /// Which open containers are objects: 64 levels in a register, deeper ones in an array.
 private struct ContainerStack {

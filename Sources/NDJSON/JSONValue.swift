@@ -136,7 +136,7 @@ extension JSONScanner {
         var i = range.lowerBound
         if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
         if range.upperBound - i <= 15 {
-            while i < range.upperBound, isDigit(bytes[i]) {
+            while i < range.upperBound, isASCIIDigit(bytes[i]) {
                 value = value * 10 + Int(bytes[i] - UInt8(ascii: "0"))
                 i += 1
             }

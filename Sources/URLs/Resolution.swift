@@ -1,3 +1,5 @@
+import NDJSON
+
 /// RFC 3986 reference resolution (section 5.2), done here rather than by
 /// curl_url: libcurl 7.88 resolves "#s" and "" against a base wrongly (it drops
 /// the last path segment and the query) and rejects references with a scheme
@@ -136,14 +138,14 @@ func removeDotSegments(_ path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
 }
 
 private func isValidScheme(_ bytes: ArraySlice<UInt8>) -> Bool {
-    guard let first = bytes.first, isLetter(first) else { return false }
-    return bytes.allSatisfy { byte in
-        isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-    }
+    guard let first = bytes.first, isASCIILetter(first) else { return false }
+    return bytes.allSatisfy(isSchemeByte)
 }
 
-private func isLetter(_ byte: UInt8) -> Bool {
-    let lower = byte | 0x20
-    return lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")
+/// Whether the byte may stand in a scheme after its first letter: RFC 3986 section 3.1,
+/// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+@inlinable @inline(__always)
+public func isSchemeByte(_ byte: UInt8) -> Bool {
+    isASCIILetter(byte) || isASCIIDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: ".")
 }
