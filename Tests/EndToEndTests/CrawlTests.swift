@@ -185,6 +185,51 @@ import URLs
         #expect(Set(try fetchedURLs(out)) == (try reachable(port: fixture.port, depth: 1)))
     }
 
+    /// --sshlogin sends each shard through GNU parallel's remote path. The "machine" is an ssh
+    /// stand-in named in the login (parallel's `N//SSHCOMMAND HOST` form) that runs the job
+    /// here in a clean environment, as a login would, with the tools on its PATH (as
+    /// scripts/install leaves them): the paths and the afetch command must arrive as the
+    /// variables acrawl hands to `parallel --env`.
+    @Test func shardsRunOverSSHLogins() throws {
+        let fixture = try Fixture()
+        let out = temporaryDirectory()
+        let ssh = try sshStandIn(in: out + "-ssh")
+        let result = try runShell("'\(Self.script)' --depth 2 --shards 2 --sshlogin '2//\(ssh.command) remote' "
+                                  + "--out '\(out)' '\(fixture.url("/"))'")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Set(try fetchedURLs(out)) == (try reachable(port: fixture.port, depth: 2)))
+        // Levels 0, 1 and 2, two shards each, every one through the stand-in.
+        let logins = try String(contentsOfFile: ssh.log, encoding: .utf8).split(separator: "\n")
+        #expect(logins.count == 6, "\(logins)")
+        #expect(logins.allSatisfy { $0.hasPrefix("remote ") }, "\(logins)")
+    }
+
+    /// An ssh stand-in in `directory`: it logs the host and command it is given, drops
+    /// ssh's options and host, and runs the command with sh in an environment of HOME and
+    /// a PATH of the built tools and the system's.
+    private func sshStandIn(in directory: String) throws -> (command: String, log: String) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let command = directory + "/ssh", log = directory + "/logins"
+        let script = """
+            #!/bin/sh
+            while [ $# -gt 0 ]; do
+                case "$1" in
+                    -[bcDEeFIiJLlmOopQRSWw]) shift 2 ;;
+                    -*) shift ;;
+                    *) break ;;
+                esac
+            done
+            echo "$*" >> '\(log)'
+            shift
+            [ "${1:-}" != "--" ] || shift
+            exec env -i HOME="$HOME" PATH='\(BuiltTools.directory):/usr/bin:/bin' /bin/sh -c "$*"
+
+            """
+        try script.write(toFile: command, atomically: true, encoding: .utf8)
+        #expect(chmod(command, 0o755) == 0)
+        return (command, log)
+    }
+
     /// A shard's afilter failing fails its job, and so the crawl: its afetch must not fetch
     /// an empty level as if there were nothing to do.
     @Test func aShardsFailingAfilterFailsTheCrawl() throws {
