@@ -2,8 +2,8 @@
 # from its index by scripts/acrawl beside wget2 --recursive and the textbook aiohttp crawler
 # (recursive gather, and level by level), all at concurrency 64. Every crawler's fetched set
 # is checked against a breadth-first search computed from the generated files alone.
-# CRAWL_REPEAT (default 3) sets the runs per crawler: a crawl lasts seconds to a minute.
-# Needs: $BIN, $WORK, measure, ratio.
+# CRAWL_REPEAT (default 3) sets the rounds (the recursive crawler, which takes most of a
+# minute, runs once). Needs: $BIN, $WORK and scripts/lib/bench.sh.
 source scripts/lib/nginx.sh
 ensure_packages nginx-light wget2
 python3 -c 'import aiohttp, bs4' 2>/dev/null \
@@ -30,33 +30,37 @@ check() {
         "$label" "$count" "$(( $(wc -l < "$fetched") - count ))" "$missing" "$extra"
 }
 
-REPEAT=${CRAWL_REPEAT:-3}
+# The three fast crawlers take turns, round after round, so that the machine's drift over
+# the case reaches each alike; their ratios are medians of the rounds' own ratios.
 out="$WORK/crawl-acrawl"
-measure "scripts/acrawl --depth 3 -c 64" "$reachable" \
-    "ACRAWL_BIN=$BIN scripts/acrawl --depth 3 --concurrency 64 --per-host 64 --out $out $root" "rm -rf $out"
+wout="$WORK/crawl-wget2"
+forget acrawl wget2 levels
+for _ in $(seq "${CRAWL_REPEAT:-3}"); do
+    timed acrawl "ACRAWL_BIN=$BIN scripts/acrawl --depth 3 --concurrency 64 --per-host 64 --out $out $root" "rm -rf $out"
+    timed wget2 "wget2 -q --recursive --level 3 --max-threads 64 --no-robots -P $wout $root" "rm -rf $wout"
+    timed levels "python3 scripts/lib/aiohttp_crawl.py levels $root 3 64 > $WORK/crawl-levels.txt"
+done
+
+report acrawl "scripts/acrawl --depth 3 -c 64" "$reachable"
 a=$MEASURED_RATE
 cat "$out"/pages-*.ndjson | jq -r 'select(.status == 200) | .url' > "$WORK/crawl-acrawl.txt"
 check "  acrawl" "$WORK/crawl-acrawl.txt"
 
-wout="$WORK/crawl-wget2"
-measure "wget2 --recursive --level 3 --max-threads 64" "$reachable" \
-    "wget2 -q --recursive --level 3 --max-threads 64 --no-robots -P $wout $root" "rm -rf $wout"
-w=$MEASURED_RATE
+report wget2 "wget2 --recursive --level 3 --max-threads 64" "$reachable"
 (cd "$wout" && find . -type f -name '*.html') | sed "s|^\./127\.0\.0\.1[^/]*/|$root|; s|${root}index\.html$|$root|" \
     > "$WORK/crawl-wget2.txt"
 check "  wget2" "$WORK/crawl-wget2.txt"
 
-measure "aiohttp crawler, level by level" "$reachable" \
-    "python3 scripts/lib/aiohttp_crawl.py levels $root 3 64 > $WORK/crawl-levels.txt"
-l=$MEASURED_RATE
+report levels "aiohttp crawler, level by level" "$reachable"
 check "  aiohttp levels" "$WORK/crawl-levels.txt"
+
 REPEAT=1 measure "aiohttp crawler, recursive gather (1 run)" "$reachable" \
     "python3 scripts/lib/aiohttp_crawl.py recursive $root 3 64 > $WORK/crawl-recursive.txt"
 r=$MEASURED_RATE
 check "  aiohttp recursive" "$WORK/crawl-recursive.txt"
 
-ratio "acrawl / wget2 (pages/s, target 1.0x)" "$a" "$w"
-ratio "acrawl / aiohttp levels (target 7x)" "$a" "$l"
+paired_ratio "acrawl / wget2 (pages/s, target 1.0x)" acrawl wget2
+paired_ratio "acrawl / aiohttp levels (target 7x)" acrawl levels
 ratio "acrawl / aiohttp recursive (target 40x)" "$a" "$r"
 stop_nginx
 trap - EXIT
