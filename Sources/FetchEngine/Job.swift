@@ -169,7 +169,7 @@ func plainOriginKey(_ text: String) -> String? {
             index += 1
             let digitsStart = index
             var value = 0
-            while index < bytes.count, index - digitsStart < 5, bytes[index] &- UInt8(ascii: "0") < 10 {
+            while index < bytes.count, index - digitsStart < 5, isASCIIDigit(bytes[index]) {
                 value = value * 10 + Int(bytes[index] &- UInt8(ascii: "0"))
                 index += 1
             }

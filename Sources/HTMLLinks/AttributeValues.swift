@@ -1,5 +1,4 @@
 import NDJSON
-import URLs
 
 /// The URLs of a `srcset` value, one per image candidate, following the HTML
 /// standard's "parse a srcset attribute": candidates are separated by commas,

@@ -1,11 +1,3 @@
-/// Whether the byte is a decimal digit in ASCII: JSON numbers, ports, IPv4 parts.
-@inlinable @inline(__always)
-public func isASCIIDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
-
-/// Whether the byte is an ASCII letter of either case: schemes and host labels start with one.
-@inlinable @inline(__always)
-public func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- UInt8(ascii: "a") < 26 }
-
 /// Hexadecimal digits in ASCII: JSON's `\uXXXX` and URLs' `%XX` both spell numbers with them.
 public enum ASCIIHex {
     /// The value of a hex digit of either case, or nil.

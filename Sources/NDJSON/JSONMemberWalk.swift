@@ -294,20 +294,20 @@ extension JSONScanner {
         let count = bytes.count
         var i = start
         if bytes[i] == UInt8(ascii: "-") { i &+= 1 }
-        guard i < count, bytes[i] &- UInt8(ascii: "0") < 10 else { return -1 }
+        guard i < count, isASCIIDigit(bytes[i]) else { return -1 }
         if bytes[i] == UInt8(ascii: "0") {
             i &+= 1
         } else {
             i = walkDigits(i &+ 1)
         }
         if i < count && bytes[i] == UInt8(ascii: ".") {
-            guard i &+ 1 < count, bytes[i &+ 1] &- UInt8(ascii: "0") < 10 else { return -1 }
+            guard i &+ 1 < count, isASCIIDigit(bytes[i &+ 1]) else { return -1 }
             i = walkDigits(i &+ 2)
         }
         if i < count && bytes[i] | 0x20 == UInt8(ascii: "e") {
             i &+= 1
             if i < count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i &+= 1 }
-            guard i < count, bytes[i] &- UInt8(ascii: "0") < 10 else { return -1 }
+            guard i < count, isASCIIDigit(bytes[i]) else { return -1 }
             i = walkDigits(i &+ 1)
         }
         return i
@@ -316,7 +316,7 @@ extension JSONScanner {
     @inlinable @inline(__always)
     func walkDigits(_ start: Int) -> Int {
         var i = start
-        while i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 { i &+= 1 }
+        while i < bytes.count && isASCIIDigit(bytes[i]) { i &+= 1 }
         return i
     }
 

@@ -1,4 +1,5 @@
 import CPSL
+import NDJSON
 
 /// Registrable domains from the Public Suffix List compiled into libpsl
 /// (`psl_builtin`), ICANN and private sections both: `a.github.io` and
@@ -27,6 +28,6 @@ enum PublicSuffix {
     /// `[...]` IPv6 literals and dotted-decimal IPv4 addresses (libcurl writes every IPv4 form that way).
     static func isIPLiteral(_ host: [UInt8]) -> Bool {
         if host.first == UInt8(ascii: "[") { return true }
-        return host.allSatisfy { $0 == UInt8(ascii: ".") || $0 &- UInt8(ascii: "0") < 10 }
+        return host.allSatisfy { $0 == UInt8(ascii: ".") || isASCIIDigit($0) }
     }
 }

@@ -222,7 +222,7 @@ func byteKind(_ byte: UInt8) -> UInt8 {
 
 @inline(__always)
 private func isAlphanumeric(_ byte: UInt8) -> Bool {
-    (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
+    isASCIILetter(byte) || isASCIIDigit(byte)
 }
 
 /// True when libcurl may read the host as an IPv4 number and rewrite it: its
@@ -230,7 +230,7 @@ private func isAlphanumeric(_ byte: UInt8) -> Bool {
 /// a digit and made only of hex digits, `x` and dots is left to libcurl, unless
 /// it is already in the one form libcurl writes back unchanged (`127.0.0.1`).
 private func mayBeIPv4Number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    guard bytes[range.lowerBound] &- UInt8(ascii: "0") < 10 else { return false }
+    guard isASCIIDigit(bytes[range.lowerBound]) else { return false }
     for k in range {
         let byte = bytes[k]
         if ASCIIHex.value(byte) == nil && byte | 0x20 != UInt8(ascii: "x") && byte != UInt8(ascii: ".") { return false }

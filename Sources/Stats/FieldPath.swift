@@ -82,14 +82,14 @@ func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Do
     var mantissa: UInt64 = 0
     var digits = 0
     var fractionDigits = 0
-    while i < end, bytes[i] &- UInt8(ascii: "0") < 10 {
+    while i < end, isASCIIDigit(bytes[i]) {
         mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- UInt8(ascii: "0"))
         digits += 1
         i += 1
     }
     if i < end, bytes[i] == UInt8(ascii: ".") {
         i += 1
-        while i < end, bytes[i] &- UInt8(ascii: "0") < 10 {
+        while i < end, isASCIIDigit(bytes[i]) {
             mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- UInt8(ascii: "0"))
             digits += 1
             fractionDigits += 1

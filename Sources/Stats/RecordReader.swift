@@ -194,7 +194,7 @@ struct RecordReader {
             while inside[i] == 0x20 || inside[i] == 0x09 || inside[i] == 0x0A || inside[i] == 0x0D { i += 1 }
             let start = i
             let first = inside[i]
-            guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 || first == UInt8(ascii: "n") else {
+            guard first == UInt8(ascii: "-") || isASCIIDigit(first) || first == UInt8(ascii: "n") else {
                 return .some(nil)
             }
             while i < inside.count && inside[i] != UInt8(ascii: ",") && inside[i] != UInt8(ascii: "}")
@@ -327,7 +327,7 @@ struct RecordReader {
         var end = start
         while end < url.count {
             let byte = url[end]
-            guard byte &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
+            guard byte &- UInt8(ascii: "a") < 26 || isASCIIDigit(byte)
                     || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") else { break }
             end &+= 1
         }
@@ -362,12 +362,7 @@ func hostRange(of url: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         && url[2] | 0x20 == UInt8(ascii: "t") && url[3] | 0x20 == UInt8(ascii: "p") {
         i = url[4] | 0x20 == UInt8(ascii: "s") ? 5 : 4
     }
-    while i < url.count {
-        let byte = url[i] | 0x20
-        let isSchemeByte = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-            || (i > 0 && (url[i] &- UInt8(ascii: "0") < 10 || url[i] == UInt8(ascii: "+")
-                          || url[i] == UInt8(ascii: "-") || url[i] == UInt8(ascii: ".")))
-        guard isSchemeByte else { break }
+    while i < url.count, i == 0 ? isASCIILetter(url[i]) : isSchemeByte(url[i]) {
         i += 1
     }
     guard i > 0, i + 2 < url.count, url[i] == UInt8(ascii: ":"), url[i + 1] == UInt8(ascii: "/"),
@@ -420,12 +415,12 @@ struct TimestampParser {
             i += 1
             let first = i
             var value = 0
-            while i < end, bytes[i] &- UInt8(ascii: "0") < 10, i - first < 15 {
+            while i < end, isASCIIDigit(bytes[i]), i - first < 15 {
                 value = value * 10 + Int(bytes[i] &- UInt8(ascii: "0"))
                 i += 1
             }
             fraction = Double(value) / exactPowerOfTen(i - first)
-            while i < end, bytes[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+            while i < end, isASCIIDigit(bytes[i]) { i += 1 }
         }
         var offsetMinutes = 0
         if i < end && bytes[i] | 0x20 == UInt8(ascii: "z") {

@@ -50,12 +50,6 @@ public func normalizePercentEncoding(_ text: String) -> String {
 /// the ones a `%XX` escape is decoded for when a URL is normalised (section 6.2.2.2).
 @inlinable
 public func isUnreserved(_ byte: UInt8) -> Bool {
-    switch byte {
-    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-         UInt8(ascii: "_"), UInt8(ascii: "~"):
-        true
-    default:
-        false
-    }
+    isASCIILetter(byte) || isASCIIDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
 }

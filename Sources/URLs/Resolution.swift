@@ -142,10 +142,3 @@ private func isValidScheme(_ bytes: ArraySlice<UInt8>) -> Bool {
     return bytes.allSatisfy(isSchemeByte)
 }
 
-/// Whether the byte may stand in a scheme after its first letter: RFC 3986 section 3.1,
-/// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
-@inlinable @inline(__always)
-public func isSchemeByte(_ byte: UInt8) -> Bool {
-    isASCIILetter(byte) || isASCIIDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
-        || byte == UInt8(ascii: ".")
-}
